@@ -1,0 +1,82 @@
+"""The named people every test uses (STYLE.md): two locations of one organization, and
+someone of a different organization."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from vetrisys.accounts.models import Location, Organization, User
+from vetrisys.accounts.tests.factories import LocationFactory, OrganizationFactory, make_staff
+
+
+@dataclass
+class World:
+    """The organization under test, its two locations, and a foreign organization."""
+
+    org: Organization
+    location_a: Location
+    location_b: Location
+    other_org: Organization
+    other_location: Location
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    org = OrganizationFactory(name="Huellitas")
+    other_org = OrganizationFactory(name="Otra Clínica")
+    return World(
+        org=org,
+        location_a=LocationFactory(organization=org, name="Miraflores"),
+        location_b=LocationFactory(organization=org, name="Arequipa Centro"),
+        other_org=other_org,
+        other_location=LocationFactory(organization=other_org, name="Trujillo"),
+    )
+
+
+@pytest.fixture
+def admin(world: World) -> User:
+    """Administrator of the whole organization (membership at A, rights everywhere)."""
+    return make_staff(location=world.location_a, role="admin", username="admin")
+
+
+@pytest.fixture
+def manager_a(world: World) -> User:
+    return make_staff(location=world.location_a, role="manager", username="manager_a")
+
+
+@pytest.fixture
+def vet_a(world: World) -> User:
+    return make_staff(location=world.location_a, role="vet", username="vet_a")
+
+
+@pytest.fixture
+def receptionist_a(world: World) -> User:
+    return make_staff(location=world.location_a, role="receptionist", username="reception_a")
+
+
+@pytest.fixture
+def vet_b(world: World) -> User:
+    return make_staff(location=world.location_b, role="vet", username="vet_b")
+
+
+@pytest.fixture
+def outsider(world: World) -> User:
+    """Administrator of a different organization."""
+    return make_staff(location=world.other_location, role="admin", username="outsider")
+
+
+@pytest.fixture
+def people(
+    admin: User, manager_a: User, vet_a: User, receptionist_a: User, vet_b: User, outsider: User
+) -> dict[str, User]:
+    """Everyone, by name, for permission matrices."""
+    return {
+        "admin": admin,
+        "manager_a": manager_a,
+        "vet_a": vet_a,
+        "receptionist_a": receptionist_a,
+        "vet_b": vet_b,
+        "outsider": outsider,
+    }

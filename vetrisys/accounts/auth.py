@@ -1,0 +1,33 @@
+"""API authentication: a bearer token, or the browser's session (with CSRF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>` from POST /auth/token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from vetrisys.accounts.services import api_token_authenticate
+
+        user = api_token_authenticate(key=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class StaffSession(SessionAuth):
+    """A signed-in browser session; CSRF-checked on writes."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+API_AUTH = [BearerToken(), StaffSession()]

@@ -1,0 +1,27 @@
+"""The one NinjaAPI: /api/v1/, its OpenAPI document and interactive docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from vetrisys import __version__
+from vetrisys.accounts.api import auth_router
+from vetrisys.accounts.api import router as accounts_router
+from vetrisys.accounts.auth import API_AUTH
+from vetrisys.audit.api import router as audit_router
+from vetrisys.core.api import install_error_handlers
+
+api = NinjaAPI(
+    title="VetriSys API",
+    version=f"v1 ({__version__})",
+    description="The public HTTP API of VetriSys. See API.md for the conventions.",
+    auth=API_AUTH,
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+
+api.add_router("/auth", auth_router)
+api.add_router("/", accounts_router)
+api.add_router("/audit", audit_router)

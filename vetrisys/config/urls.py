@@ -1,0 +1,15 @@
+"""URL map: staff screens, allauth, the API, and language switching."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from vetrisys.config.api import api
+
+urlpatterns = [
+    path("", include("vetrisys.accounts.urls")),
+    path("audit/", include("vetrisys.audit.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]

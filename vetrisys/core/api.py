@@ -1,0 +1,97 @@
+"""The API's error shape and status mapping, in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
+
+from vetrisys.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+Pagination = LimitOffsetPagination
+
+
+def error_body(message: str, code: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The one error shape: {"message", "code", "extra"}."""
+    return {"message": message, "code": code, "extra": extra or {}}
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    # Ninja reports ("body", "payload", "field", 0, …) or ("query", "field"): keep the field path.
+    parts = [str(p) for p in location]
+    for prefix in ("body", "query", "path", "form", "file", "header", "cookie"):
+        if parts and parts[0] == prefix:
+            parts = parts[1:]
+            break
+    if len(parts) > 1 and parts[0] in {"payload", "data", "filters"}:
+        parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Map every error an endpoint can raise to its status and the error shape."""
+
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return api.create_response(
+            request, error_body(exc.message, exc.code, exc.extra), status=exc.status
+        )
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors:
+            name = _field_name(tuple(error.get("loc", ())))
+            fields.setdefault(name, []).append(str(error.get("msg", "invalid")))
+        return api.create_response(
+            request,
+            error_body("Some fields are not valid.", "invalid", {"fields": fields}),
+            status=422,
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request,
+            error_body("Authentication credentials were not provided or are not valid.",
+                       "not_authenticated"),
+            status=401,
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, error_body("Not found.", "not_found"), status=404)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return api.create_response(
+            request, error_body("You do not have permission to do this.", "forbidden"), status=403
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        codes = {400: "bad_request", 401: "not_authenticated", 403: "forbidden",
+                 404: "not_found", 405: "method_not_allowed", 409: "conflict", 422: "invalid"}
+        return api.create_response(
+            request,
+            error_body(str(exc.message), codes.get(exc.status_code, "error")),
+            status=exc.status_code,
+        )
+
+    @api.exception_handler(Exception)
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("Unhandled error in %s %s", request.method, request.path)
+        return api.create_response(
+            request,
+            error_body("Something went wrong on our side.", "server_error",
+                       {"request_id": getattr(request, "request_id", "")}),
+            status=500,
+        )
