@@ -116,7 +116,7 @@ BUILTIN_ROLE_NAMES: dict[BuiltinRole, Promise] = {
 BUILTIN_ROLE_CAPABILITIES: dict[BuiltinRole, frozenset[Capability]] = {
     BuiltinRole.ADMIN: frozenset(Capability),
     BuiltinRole.MANAGER: frozenset(Capability)
-    - {C.ORGANIZATION_MANAGE, C.ROLES_MANAGE, C.REPORTS_CHAIN, C.RECORDS_SIGN},
+    - {C.ORGANIZATION_MANAGE, C.ROLES_MANAGE, C.REPORTS_CHAIN, C.RECORDS_SIGN, C.AUDIT_VIEW},
     BuiltinRole.VET: frozenset(
         _CLINICAL
         | _FRONT_DESK
