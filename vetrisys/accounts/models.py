@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -113,7 +113,9 @@ class Room(BaseModel):
         verbose_name = _("room")
         verbose_name_plural = _("rooms")
         constraints = [
-            models.UniqueConstraint(fields=["location", "name"], name="room_unique_name_per_location")
+            models.UniqueConstraint(
+                fields=["location", "name"], name="room_unique_name_per_location"
+            )
         ]
 
     def __str__(self) -> str:
@@ -172,8 +174,6 @@ class User(AbstractUser):
         _("language"), max_length=5, choices=Language.choices, default=Language.SPANISH
     )
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects: UserManager[User] = UserManager()
 
     class Meta:
         verbose_name = _("user")

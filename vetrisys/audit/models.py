@@ -19,6 +19,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
 
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.last_sequence}"
+
 
 class AuditEvent(models.Model):
     """One thing that happened: who, where, what, to which object, and the change."""

@@ -180,7 +180,9 @@ def _verify_chain(head: AuditChainHead, batch_size: int) -> BrokenLink | None:
                     head.chain, expected_sequence, "the event is missing (deleted)"
                 )
             if event.prev_hash != prev_hash:
-                return BrokenLink(head.chain, event.sequence, "it does not follow the previous event")
+                return BrokenLink(
+                    head.chain, event.sequence, "it does not follow the previous event"
+                )
             if not hmac.compare_digest(compute_hash(event), event.hash):
                 return BrokenLink(head.chain, event.sequence, "its content was changed")
             prev_hash = event.hash

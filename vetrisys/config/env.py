@@ -70,10 +70,7 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
     if scheme == "sqlite":
         raw_path = unquote(parts.path)
         # sqlite:///relative/path and sqlite:////absolute/path
-        if raw_path.startswith("//"):
-            path = Path(raw_path[1:])
-        else:
-            path = base_dir / raw_path.lstrip("/")
+        path = Path(raw_path[1:]) if raw_path.startswith("//") else base_dir / raw_path.lstrip("/")
         if not raw_path.strip("/"):
             raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no SQLite file.")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,10 +96,8 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
         options: dict[str, object] = {}
         if "sslmode" in query:
             options["sslmode"] = query.pop("sslmode")
-        if "host" in query:  # postgres:///db?host=/var/run/postgresql
-            host = query.pop("host")
-        else:
-            host = parts.hostname or ""
+        # postgres:///db?host=/var/run/postgresql names a socket directory.
+        host = query.pop("host") if "host" in query else parts.hostname or ""
         options.update(query)
         return {
             "ENGINE": "django.db.backends.postgresql",
