@@ -509,7 +509,7 @@ def staff_update(
         user.memberships.all().delete()
         for location, role in resolved:
             StaffMembership.objects.get_or_create(
-                organization_id=user.organization_id, user=user, location=location, role=role
+                organization_id=location.organization_id, user=user, location=location, role=role
             )
         after_memberships = sorted([str(loc.pk), role.key] for loc, role in resolved)
         if after_memberships != before_memberships:
@@ -536,7 +536,8 @@ def user_set_language(*, actor: Any, language: str) -> User:
         target=actor,
         changes={"language": [before, actor.language]},
     )
-    return actor
+    user: User = actor
+    return user
 
 
 # ---------------------------------------------------------------- API tokens
