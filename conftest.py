@@ -3,12 +3,26 @@ someone of a different organization."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
 
 from vetrisys.accounts.models import Location, Organization, User
 from vetrisys.accounts.tests.factories import LocationFactory, OrganizationFactory, make_staff
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Give each test run its own PostgreSQL database, so runs side by side never collide.
+    (SQLite test databases are in memory and private already.)"""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        test = database.setdefault("TEST", {})
+        name = test.get("NAME") or f"test_{database['NAME']}"
+        test["NAME"] = f"{name}_{os.getpid()}"
 
 
 @dataclass

@@ -86,7 +86,6 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
             },
-            "TEST": {"NAME": str(path.with_name(path.stem + "-test.sqlite3"))},
         }
     if scheme in {"postgres", "postgresql", "pgsql"}:
         name = unquote(parts.path.lstrip("/"))
