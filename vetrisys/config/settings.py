@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "vetrisys.core",
     "vetrisys.accounts",
     "vetrisys.audit",
+    "vetrisys.clients",
 ]
 
 MIDDLEWARE = [
