@@ -23,6 +23,13 @@ class BearerToken(HttpBearer):
 class StaffSession(SessionAuth):
     """A signed-in browser session; CSRF-checked on writes."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a signed-in session there is nothing to protect from CSRF: answer 401
+        # (not authenticated), not a CSRF failure.
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
         if user.is_authenticated and user.is_active:

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.permissions import locations_with, require
 from vetrisys.audit.models import AuditEvent
+from vetrisys.core.errors import NotFound
 
 
 def audit_event_list(
@@ -46,3 +47,11 @@ def audit_event_list(
     if date_to is not None:
         events = events.filter(occurred_at__lt=date_to)
     return events.order_by("-occurred_at", "-sequence")
+
+
+def audit_event_get(*, actor: Any, event_id: Any) -> AuditEvent:
+    """One event the actor may read, or NotFound."""
+    try:
+        return audit_event_list(actor=actor).get(pk=event_id)
+    except (AuditEvent.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Audit event not found.") from None

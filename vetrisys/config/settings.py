@@ -160,6 +160,11 @@ SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600, minimum=60)
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 API_TOKEN_TTL = env_int("API_TOKEN_TTL", 12 * 3600, minimum=60)
+# POST /api/v1/auth/token: after this many failures in the window, answer 429 without
+# checking the password (counted per username and per client address).
+API_TOKEN_FAILURES_PER_USERNAME = env_int("API_TOKEN_FAILURES_PER_USERNAME", 5, minimum=1)
+API_TOKEN_FAILURES_PER_IP = env_int("API_TOKEN_FAILURES_PER_IP", 20, minimum=1)
+API_TOKEN_FAILURE_WINDOW = env_int("API_TOKEN_FAILURE_WINDOW", 15 * 60, minimum=1)
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "es")
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]

@@ -1,4 +1,4 @@
-"""The API's error shape and status mapping, in one place."""
+"""The API's error shape and status mapping, in one place, and helpers every router uses."""
 
 from __future__ import annotations
 
@@ -6,22 +6,44 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 
-from vetrisys.core.errors import DomainError
+from vetrisys.core.errors import DomainError, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
 Pagination = LimitOffsetPagination
 
 
+class ErrorOut(Schema):
+    """The one error shape."""
+
+    message: str
+    code: str
+    extra: dict[str, Any]
+
+
 def error_body(message: str, code: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The one error shape: {"message", "code", "extra"}."""
     return {"message": message, "code": code, "extra": extra or {}}
+
+
+def patch_fields(payload: Schema) -> dict[str, Any]:
+    """The fields a PATCH body sent; an explicit null is refused (a field is changed, not
+    unset)."""
+    fields = payload.model_dump(exclude_unset=True)
+    nulls = sorted(name for name, value in fields.items() if value is None)
+    if nulls:
+        raise ValidationFailed(
+            "Some fields are not valid.",
+            fields={name: ["This field may not be null."] for name in nulls},
+        )
+    return fields
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
@@ -36,14 +58,28 @@ def _field_name(location: tuple[Any, ...]) -> str:
     return ".".join(parts) or "__all__"
 
 
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid",
+}
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """Map every error an endpoint can raise to its status and the error shape."""
 
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return api.create_response(
+        response = api.create_response(
             request, error_body(exc.message, exc.code, exc.extra), status=exc.status
         )
+        if exc.status == 429 and "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -61,8 +97,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
             request,
-            error_body("Authentication credentials were not provided or are not valid.",
-                       "not_authenticated"),
+            error_body(
+                "Authentication credentials were not provided or are not valid.",
+                "not_authenticated",
+            ),
             status=401,
         )
 
@@ -76,13 +114,30 @@ def install_error_handlers(api: NinjaAPI) -> None:
             request, error_body("You do not have permission to do this.", "forbidden"), status=403
         )
 
-    @api.exception_handler(HttpError)
-    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        codes = {400: "bad_request", 401: "not_authenticated", 403: "forbidden",
-                 404: "not_found", 405: "method_not_allowed", 409: "conflict", 422: "invalid"}
+    @api.exception_handler(IntegrityError)
+    def integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        # A unique constraint lost a race that the service's own check could not see.
+        logger.info("Integrity error in %s %s: %s", request.method, request.path, exc)
         return api.create_response(
             request,
-            error_body(str(exc.message), codes.get(exc.status_code, "error")),
+            error_body("This conflicts with the current state; reload and retry.", "conflict"),
+            status=409,
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:
+            # A body that is not JSON at all is invalid input like any other.
+            return api.create_response(
+                request,
+                error_body(
+                    "Some fields are not valid.", "invalid", {"fields": {"__all__": [str(exc)]}}
+                ),
+                status=422,
+            )
+        return api.create_response(
+            request,
+            error_body(str(exc.message), _HTTP_CODES.get(exc.status_code, "error")),
             status=exc.status_code,
         )
 
@@ -91,7 +146,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         logger.exception("Unhandled error in %s %s", request.method, request.path)
         return api.create_response(
             request,
-            error_body("Something went wrong on our side.", "server_error",
-                       {"request_id": getattr(request, "request_id", "")}),
+            error_body(
+                "Something went wrong on our side.",
+                "server_error",
+                {"request_id": getattr(request, "request_id", "")},
+            ),
             status=500,
         )
