@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "vetrisys.accounts",
     "vetrisys.audit",
     "vetrisys.clients",
+    "vetrisys.patients",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,23 @@ if not SECURE_HSTS_PRELOAD:
 # Uploads: refuse oversized requests before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Patient attachments (X-rays, lab PDFs, photos). DATA_UPLOAD_MAX_MEMORY_SIZE counts only the
+# non-file part of a request; files larger than FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a
+# temporary file, and the attachment service refuses those above ATTACHMENT_MAX_BYTES (422).
+# The type is read from the file's first bytes, never from the name or the browser's word.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+ATTACHMENT_ALLOWED_TYPES = env_list(
+    "ATTACHMENT_ALLOWED_TYPES",
+    [
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/dicom",
+        "text/plain",
+    ],
+)
 
 NINJA_PAGINATION_MAX_LIMIT = 200
 NINJA_PAGINATION_PER_PAGE = 50
