@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
 
@@ -31,10 +32,19 @@ class StaffSession(SessionAuth):
         return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        from vetrisys.accounts.selectors import mfa_setup_required
+        from vetrisys.core.errors import NotAllowed
+
         user = request.user
-        if user.is_authenticated and user.is_active:
-            return user
-        return None
+        if not (user.is_authenticated and user.is_active):
+            return None
+        # The screens send such a user to set MFA up; the API refuses them like a token request.
+        if mfa_setup_required(user=user):
+            raise NotAllowed(
+                _("Your organization requires two-factor authentication: set it up first."),
+                code="mfa_setup_required",
+            )
+        return user
 
 
 API_AUTH = [BearerToken(), StaffSession()]

@@ -244,7 +244,7 @@ def _clean_location_fields(fields: dict[str, Any]) -> dict[str, Any]:
                 Decimal("0.01")
             ):
                 raise InvalidOperation
-            fields["tax_rate"] = rate
+            fields["tax_rate"] = rate.quantize(Decimal("0.01"))
         except InvalidOperation:
             errors["tax_rate"] = [_("A percentage between 0 and 100 with at most 2 decimals.")]
     if errors:
