@@ -211,6 +211,8 @@ if REDIS_URL:
         "immediate": HUEY_IMMEDIATE,
     }
 else:
+    # Opened when the app loads, also with PostgreSQL and no Redis: the folder must exist.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "vetrisys",
