@@ -1,3 +1,9 @@
+"""Screens of the audit log."""
+
 from django.urls import path
 
-urlpatterns: list = []
+from vetrisys.audit import views
+
+urlpatterns = [
+    path("", views.audit_list, name="audit_list"),
+]
