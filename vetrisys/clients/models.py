@@ -53,9 +53,7 @@ class Client(BaseModel):
     address = models.CharField(_("address"), max_length=300, blank=True)
     district = models.CharField(_("district"), max_length=100, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    emergency_contact_name = models.CharField(
-        _("emergency contact"), max_length=200, blank=True
-    )
+    emergency_contact_name = models.CharField(_("emergency contact"), max_length=200, blank=True)
     emergency_contact_phone = models.CharField(
         _("emergency contact phone"), max_length=20, blank=True
     )
@@ -92,7 +90,9 @@ class Client(BaseModel):
         verbose_name = _("owner")
         verbose_name_plural = _("owners")
         indexes = [
-            models.Index(fields=["organization", "last_name", "first_name"], name="client_org_name"),
+            models.Index(
+                fields=["organization", "last_name", "first_name"], name="client_org_name"
+            ),
             models.Index(fields=["organization", "email"], name="client_org_email"),
         ]
         constraints = [

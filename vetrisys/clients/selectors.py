@@ -48,8 +48,8 @@ def phone_search_key(query: str) -> str | None:
     digits = digits_only(query)
     if digits.startswith("00"):
         digits = digits[2:]
-    elif digits.startswith("0"):
-        digits = digits[1:]  # the national trunk prefix: 01 234 5678
+    elif digits.startswith("0") and len(digits) >= 8:
+        digits = digits[1:]  # a whole number with the trunk prefix: 01 234 5678
     if len(digits) < MIN_PHONE_DIGITS:
         return None
     return digits[::-1]
@@ -90,7 +90,8 @@ def _matching_ids(organization_id: Any, query: str) -> QuerySet[Any]:
                     organization_id=organization_id, microchip=compact
                 ).values("client_id")
             )
-    first, *rest = routes
+    # Model orderings are not allowed inside a UNION.
+    first, *rest = [route.order_by() for route in routes]
     return first.union(*rest) if rest else first
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, ForeignObjectRel
 from django.utils.translation import gettext as _
 
 from vetrisys.accounts.capabilities import Capability
@@ -553,12 +553,20 @@ def _move_phones(survivor: Client, duplicate: Client) -> int:
     return moved
 
 
+def client_relations() -> list[ForeignObjectRel]:
+    """Every foreign key to Client from any app, including those without a reverse accessor
+    (`related_name="+"`, which `_meta.related_objects` leaves out)."""
+    return [
+        field
+        for field in Client._meta.get_fields(include_hidden=True)
+        if isinstance(field, ForeignObjectRel) and field.one_to_many and field.field.concrete
+    ]
+
+
 def _move_related_rows(survivor: Client, duplicate: Client) -> dict[str, int]:
     """Re-point every foreign key to the duplicate (from any app) at the survivor."""
     moved: dict[str, int] = {}
-    for relation in Client._meta.related_objects:
-        if relation.many_to_many or relation.one_to_one or not relation.field.concrete:
-            continue
+    for relation in client_relations():
         model = relation.related_model
         if model is ClientPhone:
             continue  # handled by _move_phones (primary flag, repeated numbers)
@@ -639,9 +647,7 @@ def communication_log(
 def related_row_counts(*, client: Client) -> dict[str, int]:
     """How many rows of each kind point at an owner (shown before a merge)."""
     counts: dict[str, int] = {}
-    for relation in Client._meta.related_objects:
-        if relation.many_to_many or relation.one_to_one:
-            continue
+    for relation in client_relations():
         model = relation.related_model
         count = model._base_manager.filter(**{relation.field.name: client}).count()
         if count:

@@ -8,125 +8,341 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.UUIDField(default=vetrisys.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('first_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
-                ('search_name', models.CharField(default='', editable=False, max_length=201)),
-                ('document_type', models.CharField(choices=[('dni', 'DNI'), ('ruc', 'RUC'), ('ce', "Foreigner's card (CE)"), ('passport', 'Passport'), ('other', 'Other')], default='dni', max_length=10, verbose_name='document type')),
-                ('document_number', models.CharField(blank=True, max_length=20, verbose_name='document number')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('district', models.CharField(blank=True, max_length=100, verbose_name='district')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('emergency_contact_name', models.CharField(blank=True, max_length=200, verbose_name='emergency contact')),
-                ('emergency_contact_phone', models.CharField(blank=True, max_length=20, verbose_name='emergency contact phone')),
-                ('preferred_channel', models.CharField(choices=[('email', 'Email'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('phone', 'Phone call')], default='phone', max_length=10, verbose_name='preferred channel')),
-                ('language', models.CharField(choices=[('es', 'Spanish'), ('en', 'English')], default='es', max_length=5, verbose_name='language')),
-                ('email_consent_at', models.DateTimeField(blank=True, null=True, verbose_name='email consent given at')),
-                ('sms_consent_at', models.DateTimeField(blank=True, null=True, verbose_name='SMS consent given at')),
-                ('whatsapp_consent_at', models.DateTimeField(blank=True, null=True, verbose_name='WhatsApp consent given at')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('balance', models.DecimalField(decimal_places=2, default=Decimal('0.00'), editable=False, max_digits=12, verbose_name='balance')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('archived_at', models.DateTimeField(blank=True, null=True, verbose_name='archived at')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_duplicates', to='clients.client', verbose_name='merged into')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clients', to='accounts.organization')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=vetrisys.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("first_name", models.CharField(max_length=100, verbose_name="first name")),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="last name"),
+                ),
+                ("search_name", models.CharField(default="", editable=False, max_length=201)),
+                (
+                    "document_type",
+                    models.CharField(
+                        choices=[
+                            ("dni", "DNI"),
+                            ("ruc", "RUC"),
+                            ("ce", "Foreigner's card (CE)"),
+                            ("passport", "Passport"),
+                            ("other", "Other"),
+                        ],
+                        default="dni",
+                        max_length=10,
+                        verbose_name="document type",
+                    ),
+                ),
+                (
+                    "document_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="document number"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                ("district", models.CharField(blank=True, max_length=100, verbose_name="district")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                (
+                    "emergency_contact_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="emergency contact"),
+                ),
+                (
+                    "emergency_contact_phone",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="emergency contact phone"
+                    ),
+                ),
+                (
+                    "preferred_channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("sms", "SMS"),
+                            ("whatsapp", "WhatsApp"),
+                            ("phone", "Phone call"),
+                        ],
+                        default="phone",
+                        max_length=10,
+                        verbose_name="preferred channel",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("es", "Spanish"), ("en", "English")],
+                        default="es",
+                        max_length=5,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "email_consent_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="email consent given at"
+                    ),
+                ),
+                (
+                    "sms_consent_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="SMS consent given at"
+                    ),
+                ),
+                (
+                    "whatsapp_consent_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="WhatsApp consent given at"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "balance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        editable=False,
+                        max_digits=12,
+                        verbose_name="balance",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "archived_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="archived at"),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_duplicates",
+                        to="clients.client",
+                        verbose_name="merged into",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clients",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'owner',
-                'verbose_name_plural': 'owners',
-                'ordering': ['last_name', 'first_name', 'id'],
+                "verbose_name": "owner",
+                "verbose_name_plural": "owners",
+                "ordering": ["last_name", "first_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ClientPhone',
+            name="ClientPhone",
             fields=[
-                ('id', models.UUIDField(default=vetrisys.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('number', models.CharField(max_length=40, verbose_name='number')),
-                ('e164', models.CharField(editable=False, max_length=16, verbose_name='number (international)')),
-                ('national_digits', models.CharField(editable=False, max_length=15)),
-                ('digits_reversed', models.CharField(db_index=True, editable=False, max_length=15)),
-                ('label', models.CharField(choices=[('mobile', 'Mobile'), ('home', 'Home'), ('work', 'Work'), ('other', 'Other')], default='mobile', max_length=10, verbose_name='label')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='primary')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='clients.client')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=vetrisys.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("number", models.CharField(max_length=40, verbose_name="number")),
+                (
+                    "e164",
+                    models.CharField(
+                        editable=False, max_length=16, verbose_name="number (international)"
+                    ),
+                ),
+                ("national_digits", models.CharField(editable=False, max_length=15)),
+                ("digits_reversed", models.CharField(db_index=True, editable=False, max_length=15)),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("mobile", "Mobile"),
+                            ("home", "Home"),
+                            ("work", "Work"),
+                            ("other", "Other"),
+                        ],
+                        default="mobile",
+                        max_length=10,
+                        verbose_name="label",
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False, verbose_name="primary")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="clients.client",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phone',
-                'verbose_name_plural': 'phones',
-                'ordering': ['-is_primary', 'created_at'],
+                "verbose_name": "phone",
+                "verbose_name_plural": "phones",
+                "ordering": ["-is_primary", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Communication',
+            name="Communication",
             fields=[
-                ('id', models.UUIDField(default=vetrisys.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('kind', models.CharField(choices=[('call', 'Call'), ('email', 'Email'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('note', 'Note'), ('letter', 'Letter')], max_length=10, verbose_name='kind')),
-                ('direction', models.CharField(choices=[('in', 'Received'), ('out', 'Sent')], default='out', max_length=3, verbose_name='direction')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='subject')),
-                ('body', models.TextField(blank=True, verbose_name='text')),
-                ('occurred_at', models.DateTimeField(verbose_name='when')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='logged by')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communications', to='clients.client')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=vetrisys.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("call", "Call"),
+                            ("email", "Email"),
+                            ("sms", "SMS"),
+                            ("whatsapp", "WhatsApp"),
+                            ("note", "Note"),
+                            ("letter", "Letter"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("in", "Received"), ("out", "Sent")],
+                        default="out",
+                        max_length=3,
+                        verbose_name="direction",
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="subject")),
+                ("body", models.TextField(blank=True, verbose_name="text")),
+                ("occurred_at", models.DateTimeField(verbose_name="when")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="logged by",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communications",
+                        to="clients.client",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'communication',
-                'verbose_name_plural': 'communications',
-                'ordering': ['-occurred_at', '-id'],
+                "verbose_name": "communication",
+                "verbose_name_plural": "communications",
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['organization', 'last_name', 'first_name'], name='client_org_name'),
+            model_name="client",
+            index=models.Index(
+                fields=["organization", "last_name", "first_name"], name="client_org_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['organization', 'email'], name='client_org_email'),
+            model_name="client",
+            index=models.Index(fields=["organization", "email"], name="client_org_email"),
         ),
         migrations.AddConstraint(
-            model_name='client',
-            constraint=models.UniqueConstraint(condition=models.Q(('document_number', ''), _negated=True), fields=('organization', 'document_number'), name='client_unique_document_per_org'),
+            model_name="client",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("document_number", ""), _negated=True),
+                fields=("organization", "document_number"),
+                name="client_unique_document_per_org",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='client',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('archived_at__isnull', True), ('is_active', True)), models.Q(('archived_at__isnull', False), ('is_active', False)), _connector='OR'), name='client_archived_at_matches_is_active'),
+            model_name="client",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("archived_at__isnull", True), ("is_active", True)),
+                    models.Q(("archived_at__isnull", False), ("is_active", False)),
+                    _connector="OR",
+                ),
+                name="client_archived_at_matches_is_active",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='client',
-            constraint=models.CheckConstraint(condition=models.Q(('merged_into', models.F('id')), _negated=True), name='client_not_merged_into_itself'),
+            model_name="client",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("merged_into", models.F("id")), _negated=True),
+                name="client_not_merged_into_itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clientphone',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('client',), name='client_phone_one_primary'),
+            model_name="clientphone",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)),
+                fields=("client",),
+                name="client_phone_one_primary",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clientphone',
-            constraint=models.UniqueConstraint(fields=('client', 'e164'), name='client_phone_unique_number'),
+            model_name="clientphone",
+            constraint=models.UniqueConstraint(
+                fields=("client", "e164"), name="client_phone_unique_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='communication',
-            index=models.Index(fields=['client', '-occurred_at'], name='communication_client_time'),
+            model_name="communication",
+            index=models.Index(fields=["client", "-occurred_at"], name="communication_client_time"),
         ),
     ]
