@@ -30,8 +30,10 @@ TOKEN_URL = f"{API}/auth/token"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    # Failure counters and used TOTP codes live in the cache.
+def _fresh_cache(settings: Any) -> Iterator[None]:
+    # Failure counters and used TOTP codes live in the cache. Anonymous requests are
+    # answered in the default language: English here, for exact messages.
+    settings.LANGUAGE_CODE = "en"
     cache.clear()
     yield
     cache.clear()
