@@ -249,7 +249,7 @@ def test_dashboard_counts_staff_and_locations_for_an_admin(
     ("language", "words", "absent"),
     [
         ("en", ["Dashboard", "Staff", "Locations", "Sign out", "Your roles here"], "Personal"),
-        ("es", ["Panel", "Personal", "Sedes", "Cerrar sesión", "Tus roles aquí"], "Dashboard"),
+        ("es", ["Panel", "Personal", "Sedes", "Cerrar sesión", "Sus roles aquí"], "Dashboard"),
     ],
 )
 def test_pages_speak_the_user_language(
