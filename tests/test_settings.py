@@ -273,3 +273,26 @@ def test_a_bad_email_url_says_what_is_wrong():
     assert str(error.value) == (
         "EMAIL_URL scheme 'sendmail' is not supported (console://, smtp://, smtps://)."
     )
+
+
+# ---------------------------------------------------------------- documentation
+
+
+def _variables_read_by_settings() -> set[str]:
+    import re
+
+    import vetrisys.config.settings as settings_module
+
+    source = Path(settings_module.__file__).read_text(encoding="utf-8")
+    names = set(re.findall(r'env_(?:str|bool|int|list)\(\s*"([A-Z0-9_]+)"', source))
+    secrets_ = set(re.findall(r'env_secret\(\s*"([A-Z0-9_]+)"', source))
+    return names | secrets_ | {f"{name}_FILE" for name in secrets_}
+
+
+@pytest.mark.parametrize("document", ["README.md", ".env.example"])
+def test_every_environment_variable_is_documented(document):
+    text = (Path(__file__).resolve().parents[1] / document).read_text(encoding="utf-8")
+
+    missing = sorted(name for name in _variables_read_by_settings() if name not in text)
+
+    assert missing == []
