@@ -8,6 +8,7 @@ from vetrisys.config.api import api
 urlpatterns = [
     path("", include("vetrisys.accounts.urls")),
     path("audit/", include("vetrisys.audit.urls")),
+    path("clients/", include("vetrisys.clients.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
