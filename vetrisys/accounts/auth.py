@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
@@ -18,6 +19,10 @@ class BearerToken(HttpBearer):
         user = api_token_authenticate(key=token)
         if user is not None:
             request.user = user
+            # The language middleware ran before the token was read: speak the user's now.
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
         return user
 
 

@@ -496,3 +496,18 @@ def test_a_duplicate_room_or_an_unknown_kind_is_refused(
     assert unknown_kind.status_code == 422
     assert list(unknown_kind.json()["extra"]["fields"]) == ["kind"]
     assert Room.objects.count() == 1
+
+
+def test_a_token_user_is_answered_in_their_language(
+    client: Client, world: World, vet_a: User
+) -> None:
+    # given
+    User.objects.filter(pk=vet_a.pk).update(language="es")
+    headers = bearer(client, vet_a)
+
+    # when
+    response = _json(client, "post", f"{API}/locations", headers, {"name": "Cusco"})
+
+    # then
+    assert response.status_code == 403
+    assert response.json()["message"] == "No tiene permiso para hacer esto."
