@@ -176,9 +176,7 @@ def _verify_chain(head: AuditChainHead, batch_size: int) -> BrokenLink | None:
             break
         for event in batch:
             if event.sequence != expected_sequence:
-                return BrokenLink(
-                    head.chain, expected_sequence, "the event is missing (deleted)"
-                )
+                return BrokenLink(head.chain, expected_sequence, "the event is missing (deleted)")
             if event.prev_hash != prev_hash:
                 return BrokenLink(
                     head.chain, event.sequence, "it does not follow the previous event"

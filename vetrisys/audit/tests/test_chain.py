@@ -38,13 +38,17 @@ def test_verify_finds_an_edited_row(world, admin):
     edited = record(actor=admin, action="test.two", target=world.location_a, changes={"a": 1})
     record(actor=admin, action="test.three", target=world.location_a)
 
-    _tamper("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["test.forged", edited.pk.hex
-            if connection.vendor == "sqlite" else str(edited.pk)])
+    _tamper(
+        "UPDATE audit_auditevent SET action = %s WHERE id = %s",
+        ["test.forged", edited.pk.hex if connection.vendor == "sqlite" else str(edited.pk)],
+    )
 
     broken = verify()
     assert broken is not None
     assert (broken.chain, broken.sequence, broken.reason) == (
-        str(world.org.pk), 2, "its content was changed"
+        str(world.org.pk),
+        2,
+        "its content was changed",
     )
 
 
@@ -53,8 +57,10 @@ def test_verify_finds_a_deleted_row(world, admin):
     deleted = record(actor=admin, action="test.two", target=world.location_a)
     record(actor=admin, action="test.three", target=world.location_a)
 
-    _tamper("DELETE FROM audit_auditevent WHERE id = %s",
-            [deleted.pk.hex if connection.vendor == "sqlite" else str(deleted.pk)])
+    _tamper(
+        "DELETE FROM audit_auditevent WHERE id = %s",
+        [deleted.pk.hex if connection.vendor == "sqlite" else str(deleted.pk)],
+    )
 
     broken = verify()
     assert broken is not None
@@ -65,8 +71,10 @@ def test_verify_finds_the_last_row_deleted(world, admin):
     record(actor=admin, action="test.one", target=world.location_a)
     last = record(actor=admin, action="test.two", target=world.location_a)
 
-    _tamper("DELETE FROM audit_auditevent WHERE id = %s",
-            [last.pk.hex if connection.vendor == "sqlite" else str(last.pk)])
+    _tamper(
+        "DELETE FROM audit_auditevent WHERE id = %s",
+        [last.pk.hex if connection.vendor == "sqlite" else str(last.pk)],
+    )
 
     broken = verify()
     assert broken is not None

@@ -26,8 +26,12 @@ def test_concurrent_writers_append_one_contiguous_chain(world, admin):
     def append(index: int) -> None:
         try:
             barrier.wait(timeout=10)
-            record(actor=admin, action="test.concurrent", target=world.location_a,
-                   changes={"writer": index})
+            record(
+                actor=admin,
+                action="test.concurrent",
+                target=world.location_a,
+                changes={"writer": index},
+            )
         except BaseException as error:  # the assertion below reports it
             errors.append(error)
         finally:
@@ -41,8 +45,9 @@ def test_concurrent_writers_append_one_contiguous_chain(world, admin):
 
     assert errors == []
     sequences = sorted(
-        AuditEvent.objects.filter(chain=str(world.org.pk), action="test.concurrent")
-        .values_list("sequence", flat=True)
+        AuditEvent.objects.filter(chain=str(world.org.pk), action="test.concurrent").values_list(
+            "sequence", flat=True
+        )
     )
     assert sequences == list(range(1, WRITERS + 1))
     writers = sorted(
