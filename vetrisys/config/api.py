@@ -11,6 +11,8 @@ from vetrisys.accounts.auth import API_AUTH
 from vetrisys.audit.api import router as audit_router
 from vetrisys.clients.api import router as clients_router
 from vetrisys.core.api import install_error_handlers
+from vetrisys.patients.api import attachments_router, species_router
+from vetrisys.patients.api import router as patients_router
 
 api = NinjaAPI(
     title="VetriSys API",
@@ -27,3 +29,6 @@ api.add_router("/auth", auth_router)
 api.add_router("/", accounts_router)
 api.add_router("/audit", audit_router)
 api.add_router("/clients", clients_router)
+api.add_router("/patients", patients_router)
+api.add_router("/species", species_router)
+api.add_router("/attachments", attachments_router)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("vetrisys.accounts.urls")),
     path("audit/", include("vetrisys.audit.urls")),
     path("clients/", include("vetrisys.clients.urls")),
+    path("patients/", include("vetrisys.patients.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
