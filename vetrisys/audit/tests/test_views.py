@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -18,11 +20,10 @@ from vetrisys.audit.services import record
 AUDIT_LIST_QUERIES = 13
 
 
-def at(event: AuditEvent, when: dt.datetime) -> AuditEvent:
-    """Move an event in time (test data only; the chain is not verified here)."""
-    AuditEvent.objects.filter(pk=event.pk).update(occurred_at=when)
-    event.refresh_from_db()
-    return event
+def recorded_at(when: dt.datetime, **event: Any) -> AuditEvent:
+    """An event recorded at a given moment (the log itself is append-only)."""
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        return record(**event)
 
 
 @pytest.mark.parametrize(
@@ -54,13 +55,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, db: None) -> Non
 def test_events_are_newest_first_in_the_location_time_zone(
     client: Client, world: World, admin: User
 ) -> None:
-    older = at(
-        record(actor=admin, action="location.update", target=world.location_a, changes={"x": 1}),
+    older = recorded_at(
         dt.datetime(2025, 3, 1, 15, 0, tzinfo=dt.UTC),
+        actor=admin,
+        action="location.update",
+        target=world.location_a,
+        changes={"x": 1},
     )
-    newer = at(
-        record(actor=admin, action="room.create", target=world.location_a, changes={"n": "Á"}),
+    newer = recorded_at(
         dt.datetime(2025, 3, 2, 3, 30, tzinfo=dt.UTC),
+        actor=admin,
+        action="room.create",
+        target=world.location_a,
+        changes={"n": "Á"},
     )
     client.force_login(admin)
 
@@ -90,21 +97,29 @@ def test_the_outsider_sees_only_their_own_organization(
 def test_filters_by_action_prefix_target_and_local_days(
     client: Client, world: World, admin: User
 ) -> None:
-    at(
-        record(actor=admin, action="room.create", target=world.location_a),
+    recorded_at(
         dt.datetime(2025, 3, 2, 4, 0, tzinfo=dt.UTC),  # 1 March, 23:00 in Lima
+        actor=admin,
+        action="room.create",
+        target=world.location_a,
     )
-    wanted = at(
-        record(actor=admin, action="location.update", target=world.location_a),
+    wanted = recorded_at(
         dt.datetime(2025, 3, 2, 6, 0, tzinfo=dt.UTC),  # 2 March, 01:00 in Lima
+        actor=admin,
+        action="location.update",
+        target=world.location_a,
     )
-    at(
-        record(actor=admin, action="location.update", target=world.location_b),
+    recorded_at(
         dt.datetime(2025, 3, 2, 7, 0, tzinfo=dt.UTC),
+        actor=admin,
+        action="location.update",
+        target=world.location_b,
     )
-    at(
-        record(actor=admin, action="location.update", target=world.location_a),
+    recorded_at(
         dt.datetime(2025, 3, 3, 6, 0, tzinfo=dt.UTC),  # 3 March in Lima
+        actor=admin,
+        action="location.update",
+        target=world.location_a,
     )
     client.force_login(admin)
 
