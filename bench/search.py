@@ -117,7 +117,8 @@ def _samples(org_id: Any, runs: int, seed: int) -> dict[str, list[tuple[str, str
             f"WHERE organization_id = %s AND microchip = %s) {_ORDER}"
         )
         kinds["pet name"] = [
-            (name, by_pet, [org_param, org_param, f"%{normalize_search(name)}%"]) for name, _ in pets
+            (name, by_pet, [org_param, org_param, f"%{normalize_search(name)}%"])
+            for name, _ in pets
         ]
         kinds["microchip"] = [(chip, by_chip, [org_param, org_param, chip]) for _, chip in pets]
     return kinds
