@@ -108,10 +108,11 @@ class Command(BaseCommand):
         self.stdout.flush()
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
         try:
-            server.run()
+            server.run()  # returns on Ctrl+C or SIGTERM
         except KeyboardInterrupt:
-            self.stdout.write("Stopping.")
+            pass
         finally:
+            self.stdout.write("Stopping VetriSys.")
             server.close()
             if jobs is not None:
                 jobs.stop()
