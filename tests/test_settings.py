@@ -55,7 +55,8 @@ def _vetrisys(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
 def test_the_deploy_check_passes_in_a_production_environment(tmp_path):
     result = _vetrisys(_production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
 
-    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stderr == ""
+    assert result.returncode == 0
     assert result.stdout == "System check identified no issues (1 silenced).\n"
 
 
