@@ -137,5 +137,10 @@ BUILTIN_ROLE_CAPABILITIES: dict[BuiltinRole, frozenset[Capability]] = {
     ),
 }
 
+# Capabilities over the whole organization: only an administrator hands them out.
+ADMIN_ONLY_CAPABILITIES = frozenset(
+    {C.ORGANIZATION_MANAGE, C.ROLES_MANAGE, C.AUDIT_VIEW, C.REPORTS_CHAIN}
+)
+
 # Roles whose capabilities apply at every location of the organization.
 ORGANIZATION_WIDE_ROLES = frozenset({BuiltinRole.ADMIN})

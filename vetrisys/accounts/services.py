@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vetrisys.accounts.capabilities import (
+    ADMIN_ONLY_CAPABILITIES,
     BUILTIN_ROLE_CAPABILITIES,
     BUILTIN_ROLE_NAMES,
     ORGANIZATION_WIDE_ROLES,
@@ -140,9 +141,7 @@ def organization_update(*, actor: Any, organization: Organization, **fields: Any
         fields["name"] = str(fields["name"]).strip()
         if not fields["name"]:
             raise ValidationFailed.for_field("name", _("The organization needs a name."))
-        taken = Organization.objects.filter(name__iexact=fields["name"]).exclude(
-            pk=organization.pk
-        )
+        taken = Organization.objects.filter(name__iexact=fields["name"]).exclude(pk=organization.pk)
         if taken.exists():
             raise Conflict(_("Another organization has this name."), code="organization_exists")
     before = snapshot(organization, ORGANIZATION_FIELDS)
@@ -240,8 +239,11 @@ def _clean_location_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if "tax_rate" in fields:
         try:
             rate = Decimal(str(fields["tax_rate"]))
-            if not rate.is_finite() or rate < 0 or rate > 100 or rate != rate.quantize(
-                Decimal("0.01")
+            if (
+                not rate.is_finite()
+                or rate < 0
+                or rate > 100
+                or rate != rate.quantize(Decimal("0.01"))
             ):
                 raise InvalidOperation
             fields["tax_rate"] = rate.quantize(Decimal("0.01"))
@@ -405,12 +407,13 @@ def _resolve_memberships(actor: Any, specs: list[MembershipSpec]) -> list[tuple[
         if role is None:
             raise ValidationFailed.for_field(f"{field}.role", _("Unknown role."))
         require(actor, Capability.STAFF_MANAGE, location)
-        # Nobody hands out more than they hold themselves.
+        # A manager staffs their location with any clinical or front-desk role; rights over
+        # the whole organization are handed out by an administrator only.
         granted = {Capability(c) for c in role.capabilities if c in Capability._value2member_map_}
-        if role.is_organization_wide and not actor.is_organization_wide():
+        if (role.is_organization_wide or granted & ADMIN_ONLY_CAPABILITIES) and (
+            not actor.is_organization_wide()
+        ):
             raise NotAllowed(_("Only an administrator can grant this role."))
-        if not granted <= held.get(str(location.pk), frozenset()):
-            raise NotAllowed(_("You cannot grant a role with more rights than your own."))
         resolved.append((location, role))
     return resolved
 

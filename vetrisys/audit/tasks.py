@@ -12,7 +12,7 @@ from vetrisys.audit.services import verify
 logger = logging.getLogger("vetrisys.audit")
 
 
-@db_periodic_task(crontab(hour="3", minute="17"))
+@db_periodic_task(crontab(hour="3", minute="17"))  # type: ignore[untyped-decorator]
 def audit_chain_verify() -> str:
     """Walk every chain; log and return the first broken link, or "intact"."""
     broken = verify()

@@ -201,7 +201,7 @@ def test_a_manager_cannot_grant_admin(world: World, manager_a: User) -> None:
     assert not User.objects.filter(username="boss").exists()
 
 
-def test_a_manager_cannot_grant_a_role_with_more_capabilities_than_their_own(
+def test_a_manager_cannot_grant_a_role_with_organization_wide_rights(
     world: World, admin: User, manager_a: User, vet_a: User
 ) -> None:
     # given: a custom role holding audit.view, which a manager does not hold
@@ -224,9 +224,24 @@ def test_a_manager_cannot_grant_a_role_with_more_capabilities_than_their_own(
         )
 
     # then
-    message = "You cannot grant a role with more rights than your own."
+    message = "Only an administrator can grant this role."
     assert on_create.value.message == on_update.value.message == message
     assert _people_state() == before
+
+
+def test_a_manager_staffs_their_location_with_a_vet(world: World, manager_a: User) -> None:
+    # when: a vet signs records, which a manager does not, yet managers hire vets
+    user = staff_create(
+        actor=manager_a,
+        username="vet_nueva",
+        password=ADMIN_PASSWORD,
+        memberships=[MembershipSpec(location=world.location_a.pk, role="vet")],
+    )
+
+    # then
+    assert [(m.location_id, m.role.key) for m in user.memberships.all()] == [
+        (world.location_a.pk, "vet")
+    ]
 
 
 def test_a_manager_grants_a_role_within_their_own(world: World, manager_a: User) -> None:
