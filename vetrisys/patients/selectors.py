@@ -80,7 +80,8 @@ def _patient_match(actor: Any, q: str) -> tuple[Q, Q]:
     that which is about the patient itself, to list those first."""
     query = q.strip()
     words = normalize_search(query).split()
-    match = Q()
+    # Nothing searchable typed (only punctuation): match no name rather than every name.
+    match = Q() if words else Q(pk__in=[])
     for word in words:
         match &= Q(search_name__contains=word)
     compact = re.sub(r"[\s.\-]", "", query).upper()

@@ -123,3 +123,7 @@ def test_lists_need_patients_view(world):
 
     with pytest.raises(NotAllowed):
         selectors.patient_list(actor=nobody)
+
+
+def test_punctuation_alone_finds_nothing(vet_a, family):
+    assert selectors.quick_search(actor=vet_a, q="--").patients == []
