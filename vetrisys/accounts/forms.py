@@ -53,9 +53,7 @@ class BootstrapForm(forms.Form):
 
 
 def _style_widget(widget: forms.Widget) -> None:
-    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-        css = "form-check-input"
-    elif isinstance(widget, forms.CheckboxInput):
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
         css = "form-check-input"
     elif isinstance(widget, forms.Select):
         css = "form-select"
