@@ -283,9 +283,7 @@ def staff_set_active(request: HttpRequest, user_id: Any) -> HttpResponse:
         if active:
             messages.success(request, _("%(name)s is active.") % {"name": member.display_name})
         else:
-            messages.success(
-                request, _("%(name)s is deactivated.") % {"name": member.display_name}
-            )
+            messages.success(request, _("%(name)s is deactivated.") % {"name": member.display_name})
     return redirect("staff_detail", user_id=member.pk)
 
 
