@@ -21,7 +21,14 @@ from vetrisys.config.env import (
 )
 
 CONSOLE_SCRIPT = str(Path(sys.executable).with_name("vetrisys"))
-UNSET = ["DEBUG", "REDIS_URL", "SECRET_KEY_FILE", "VETRISYS_TESTING", "SECURE_SSL_REDIRECT"]
+UNSET = [
+    "DEBUG",
+    "REDIS_URL",
+    "SECRET_KEY_FILE",
+    "VETRISYS_TESTING",
+    "SECURE_SSL_REDIRECT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+]
 
 
 def _production_env(home: Path, **overrides: str) -> dict[str, str]:
