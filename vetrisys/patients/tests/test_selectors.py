@@ -3,10 +3,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from vetrisys.clients.selectors import client_search
 from vetrisys.clients.services import client_create
+from vetrisys.clients.tests.factories import add_phone
 from vetrisys.core.errors import NotAllowed, NotFound
 from vetrisys.patients import selectors, services
-from vetrisys.patients.tests.factories import PatientFactory
+from vetrisys.patients.tests.factories import OwnerFactory, PatientFactory
 
 
 @pytest.fixture
@@ -127,3 +129,33 @@ def test_lists_need_patients_view(world):
 
 def test_punctuation_alone_finds_nothing(vet_a, family):
     assert selectors.quick_search(actor=vet_a, q="--").patients == []
+
+
+@pytest.fixture
+def busy_clinic(world):
+    """30 owners called Luna, each with a mobile, and 45 pets called Luna."""
+    owners = [
+        OwnerFactory(organization=world.org, first_name="Rosa", last_name=f"Luna {n}")
+        for n in range(30)
+    ]
+    for n, owner in enumerate(owners):
+        add_phone(owner, f"9876{n:05d}")
+    for n in range(45):
+        PatientFactory(client=owners[n % 30], organization=world.org, name=f"Luna {n}")
+    return owners
+
+
+@pytest.mark.parametrize(
+    ("typed", "owners_found", "quick_search_queries"),
+    [("luna", 20, 3), ("rosa luna", 20, 3), ("600001", 1, 3), ("nobody", 0, 2)],
+)
+def test_search_queries_do_not_grow_with_matches(
+    vet_a, busy_clinic, typed, owners_found, quick_search_queries, django_assert_num_queries
+):
+    selectors.quick_search(actor=vet_a, q="xx")  # capabilities cached on the user
+
+    with django_assert_num_queries(1):
+        assert len(list(client_search(actor=vet_a, q=typed)[:20])) == owners_found
+    # The owners' phones are prefetched only when there are owners to show.
+    with django_assert_num_queries(quick_search_queries):
+        selectors.quick_search(actor=vet_a, q=typed)
