@@ -114,8 +114,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-"default": parse_database_url(DATABASE_URL, base_dir=BASE_DIR)}
+DATABASES = {"default": parse_database_url(DATABASE_URL, base_dir=BASE_DIR)}
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
