@@ -210,8 +210,21 @@ def _staff(context: DemoContext) -> None:
         )
 
 
+def _owners_and_pets(context: DemoContext) -> None:
+    from vetrisys.clients import demo as clients_demo
+    from vetrisys.patients import demo as patients_demo
+
+    owners = clients_demo.load(organization=context.organization)
+    patients_demo.load(organization=context.organization, clients=owners)
+
+
 # Steps run in order on every load; each creates only what is missing.
-STEPS: tuple[Callable[[DemoContext], None], ...] = (_locations, _rooms, _staff)
+STEPS: tuple[Callable[[DemoContext], None], ...] = (
+    _locations,
+    _rooms,
+    _staff,
+    _owners_and_pets,
+)
 
 
 @transaction.atomic
