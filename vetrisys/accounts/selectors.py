@@ -110,9 +110,7 @@ def mfa_setup_required(*, user: Any) -> bool:
 
 def me(*, user: Any) -> dict[str, Any]:
     """The signed-in user, memberships and capabilities per location."""
-    memberships = list(
-        StaffMembership.objects.filter(user=user).select_related("location", "role")
-    )
+    memberships = list(StaffMembership.objects.filter(user=user).select_related("location", "role"))
     caps = capability_map(user)
     return {
         "user": user,
