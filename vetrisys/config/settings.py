@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "vetrisys.audit",
     "vetrisys.clients",
     "vetrisys.patients",
+    "vetrisys.inventory",
 ]
 
 MIDDLEWARE = [
