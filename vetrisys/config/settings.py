@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "vetrisys.clients",
     "vetrisys.patients",
     "vetrisys.inventory",
+    "vetrisys.scheduling",
 ]
 
 MIDDLEWARE = [
