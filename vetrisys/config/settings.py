@@ -192,6 +192,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
+WHITENOISE_AUTOREFRESH = TESTING or DEBUG
 
 globals().update(parse_email_url(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "VetriSys <no-reply@localhost>")
@@ -253,6 +254,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # temporary file, and the attachment service refuses those above ATTACHMENT_MAX_BYTES (422).
 # The type is read from the file's first bytes, never from the name or the browser's word.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+INVENTORY_EXPIRY_WARNING_DAYS = env_int("INVENTORY_EXPIRY_WARNING_DAYS", 60, minimum=1)
 ATTACHMENT_ALLOWED_TYPES = env_list(
     "ATTACHMENT_ALLOWED_TYPES",
     [
