@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import subprocess
@@ -304,3 +305,17 @@ def test_every_environment_variable_is_documented(document):
     missing = sorted(name for name in _variables_read_by_settings() if name not in text)
 
     assert missing == []
+
+
+def test_an_object_store_without_django_storages_is_a_clear_error(tmp_path):
+    if importlib.util.find_spec("storages") is not None:
+        pytest.skip("django-storages is installed here")
+    env = _production_env(tmp_path, S3_BUCKET="vetrisys-attachments")
+
+    result = _vetrisys(env, "check")
+
+    assert result.returncode == 1
+    assert (
+        "S3_BUCKET is set but django-storages is not installed: pip install 'vetrisys[s3]'."
+        in result.stderr
+    )
