@@ -13,6 +13,7 @@ from vetrisys.clients.api import router as clients_router
 from vetrisys.core.api import install_error_handlers
 from vetrisys.patients.api import attachments_router, species_router
 from vetrisys.patients.api import router as patients_router
+from vetrisys.scheduling.api import router as scheduling_router
 
 api = NinjaAPI(
     title="VetriSys API",
@@ -32,3 +33,4 @@ api.add_router("/clients", clients_router)
 api.add_router("/patients", patients_router)
 api.add_router("/species", species_router)
 api.add_router("/attachments", attachments_router)
+api.add_router("/", scheduling_router)
