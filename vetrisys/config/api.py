@@ -11,6 +11,14 @@ from vetrisys.accounts.auth import API_AUTH
 from vetrisys.audit.api import router as audit_router
 from vetrisys.clients.api import router as clients_router
 from vetrisys.core.api import install_error_handlers
+from vetrisys.inventory.api import (
+    counts_router,
+    orders_router,
+    products_router,
+    reports_router,
+    stock_router,
+    suppliers_router,
+)
 from vetrisys.patients.api import attachments_router, species_router
 from vetrisys.patients.api import router as patients_router
 from vetrisys.scheduling.api import router as scheduling_router
@@ -34,3 +42,9 @@ api.add_router("/patients", patients_router)
 api.add_router("/species", species_router)
 api.add_router("/attachments", attachments_router)
 api.add_router("/", scheduling_router)
+api.add_router("/products", products_router)
+api.add_router("/stock", stock_router)
+api.add_router("/suppliers", suppliers_router)
+api.add_router("/purchase-orders", orders_router)
+api.add_router("/stock-counts", counts_router)
+api.add_router("/reports", reports_router)

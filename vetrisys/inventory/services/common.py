@@ -49,7 +49,7 @@ def quantity(value: Any, field: str = "quantity", *, signed: bool = False) -> De
         raise ValidationFailed.for_field(field, _("The change cannot be zero."))
     if not signed and amount <= 0:
         raise ValidationFailed.for_field(field, _("The quantity must be greater than zero."))
-    return amount
+    return amount.quantize(Decimal(1).scaleb(-QUANTITY_PLACES))
 
 
 def money(value: Any, field: str, *, places: int = 4) -> Decimal:
@@ -67,7 +67,7 @@ def money(value: Any, field: str, *, places: int = 4) -> Decimal:
         )
     if amount >= Decimal(10) ** 10:
         raise ValidationFailed.for_field(field, _("The amount is too large."))
-    return amount
+    return amount.quantize(Decimal(1).scaleb(-places))
 
 
 def reason_text(value: str, field: str = "reason") -> str:

@@ -44,7 +44,7 @@ def test_receiving_a_lot_puts_it_on_the_shelf_with_its_cost_and_an_audit_event(
     assert move.actor_id == pharmacist_a.pk
     assert _on_hand(world.location_a, amoxicillin) == D("100")
     [event] = AuditEvent.objects.filter(action="stock.receive")
-    assert event.changes["movements"][0]["quantity"] == "100"
+    assert event.changes["movements"][0]["quantity"] == "100.000"
     assert event.location_id == world.location_a.pk
     assert ledger.verify(organization_id=world.org.pk) == []
 
