@@ -9,12 +9,18 @@ from vetrisys.patients.tests.factories import PatientFactory
 from vetrisys.scheduling import services
 from vetrisys.scheduling.availability import free_slots
 from vetrisys.scheduling.models import Shift, ShiftException
-from vetrisys.scheduling.tests.factories import MONDAY, AppointmentTypeFactory, at, make_appointment
+from vetrisys.scheduling.tests.factories import (
+    LIMA,
+    MONDAY,
+    AppointmentTypeFactory,
+    at,
+    make_appointment,
+)
 
 PAST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def _starts(slots, zone=ZoneInfo("America/Lima")):
+def _starts(slots, zone=LIMA):
     return [s.starts_at.astimezone(zone).strftime("%H:%M") for s in slots]
 
 
