@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("vetrisys.audit.urls")),
     path("clients/", include("vetrisys.clients.urls")),
     path("patients/", include("vetrisys.patients.urls")),
+    path("stock/", include("vetrisys.inventory.urls")),
     path("schedule/", include("vetrisys.scheduling.urls")),
     path("calendar/", include("vetrisys.scheduling.feed_urls")),
     path("accounts/", include("allauth.urls")),
