@@ -218,12 +218,23 @@ def _owners_and_pets(context: DemoContext) -> None:
     patients_demo.load(organization=context.organization, clients=owners)
 
 
+def _schedule(context: DemoContext) -> None:
+    from vetrisys.scheduling import demo as scheduling_demo
+
+    scheduling_demo.load(
+        organization=context.organization,
+        admin=context.admin,
+        locations=list(context.locations.values()),
+    )
+
+
 # Steps run in order on every load; each creates only what is missing.
 STEPS: tuple[Callable[[DemoContext], None], ...] = (
     _locations,
     _rooms,
     _staff,
     _owners_and_pets,
+    _schedule,
 )
 
 
