@@ -407,7 +407,7 @@ def reorder_suggestions(*, actor: Any, location: Location) -> list[Suggestion]:
         links.setdefault(link.product_id, link)
     suggestions = []
     for row in rows:
-        link = links.get(row.product.pk)
+        usual = links.get(row.product.pk)
         amount = row.reorder_quantity
         suggestions.append(
             Suggestion(
@@ -415,8 +415,8 @@ def reorder_suggestions(*, actor: Any, location: Location) -> list[Suggestion]:
                 on_hand=row.on_hand,
                 reorder_level=row.reorder_level,
                 quantity=amount,
-                supplier=link.supplier if link else None,
-                unit_cost=link.last_cost if link else None,
+                supplier=usual.supplier if usual else None,
+                unit_cost=usual.last_cost if usual else None,
             )
         )
     return suggestions

@@ -238,7 +238,11 @@ def move(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         product = selectors.product_get(actor=request.user, product_id=data["product"])
-        common = {"actor": request.user, "location": location, "product": product}
+        common: dict[str, Any] = {
+            "actor": request.user,
+            "location": location,
+            "product": product,
+        }
         try:
             if data["action"] == "dispense":
                 services.stock_dispense(

@@ -77,9 +77,9 @@ def _clean_product(fields: dict[str, Any], *, product: Product | None) -> dict[s
                 cleaned[name] = money(cleaned[name], name, places=places)
             except ValidationFailed as exc:
                 errors.update(exc.fields)
-    if "tax_rate" in cleaned and isinstance(cleaned["tax_rate"], Decimal):
-        if cleaned["tax_rate"] > 100:
-            errors["tax_rate"] = [_("A rate is a percentage between 0 and 100.")]
+    rate = cleaned.get("tax_rate")
+    if isinstance(rate, Decimal) and rate > 100:
+        errors["tax_rate"] = [_("A rate is a percentage between 0 and 100.")]
     if "pack_size" in cleaned:
         try:
             cleaned["pack_size"] = quantity(cleaned["pack_size"], "pack_size")
@@ -245,9 +245,9 @@ def _clean_supplier(fields: dict[str, Any]) -> dict[str, Any]:
             errors["name"] = [_("The supplier needs a name.")]
     for name, limit in (("name", 200), ("tax_id", 20), ("contact_name", 200), ("phone", 40)):
         _text(cleaned, name, errors, limit)
-    if cleaned.get("tax_id"):
-        if not (cleaned["tax_id"].isdigit() and len(cleaned["tax_id"]) == 11):
-            errors["tax_id"] = [_("A RUC has 11 digits.")]
+    tax_id = cleaned.get("tax_id")
+    if tax_id and not (tax_id.isdigit() and len(tax_id) == 11):
+        errors["tax_id"] = [_("A RUC has 11 digits.")]
     if "email" in cleaned:
         email = str(cleaned["email"] or "").strip().lower()
         if email and ("@" not in email or len(email) > 254):

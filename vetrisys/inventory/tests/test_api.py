@@ -7,6 +7,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from vetrisys.accounts.models import User
+from vetrisys.core.timeutil import today_in
 from vetrisys.inventory import services
 from vetrisys.inventory.models import StockBalance, StockMovement
 from vetrisys.inventory.tests.factories import ProductFactory, receive
@@ -210,10 +211,11 @@ def test_the_inventory_report_gives_usage_and_value(world, manager_a, pharmacist
     services.stock_dispense(
         actor=pharmacist_a, location=world.location_a, product=amoxicillin, quantity=4
     )
-    today = dt.date.today()  # noqa: DTZ011
+    today = today_in("America/Lima")
 
     response = _as(manager_a).get(f"{API}/reports/inventory", {
-        "date_from": str(today - dt.timedelta(days=1)), "date_to": str(today + dt.timedelta(days=1)),
+        "date_from": str(today - dt.timedelta(days=1)),
+        "date_to": str(today + dt.timedelta(days=1)),
         "location": str(world.location_a.pk),
     })  # fmt: skip
 

@@ -5,6 +5,7 @@ import pytest
 
 from vetrisys.audit.models import AuditEvent
 from vetrisys.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from vetrisys.core.timeutil import today_in
 from vetrisys.inventory import ledger, services
 from vetrisys.inventory.models import (
     Lot,
@@ -422,9 +423,9 @@ def test_fifo_valuation_values_what_is_left_at_the_newest_costs(world, pharmacis
     )  # fmt: skip
 
     value = fifo_valuation(location_ids=[world.location_a.pk])
-    today = dt.date.today()
+    today = today_in("America/Lima")
     report = inventory_report(
-        actor=pharmacist_a if False else _manager(world), date_from=today - dt.timedelta(days=1),
+        actor=_manager(world), date_from=today - dt.timedelta(days=1),
         date_to=today + dt.timedelta(days=1), location=world.location_a,
     )  # fmt: skip
 
@@ -538,7 +539,7 @@ def test_daily_alerts_are_raised_once_per_day(world, pharmacist_a, amoxicillin, 
         amoxicillin,
         3,
         lot="SOON",
-        expires_on=dt.date.today() + dt.timedelta(days=10),
+        expires_on=today_in("America/Lima") + dt.timedelta(days=10),
     )
     services.reorder_rule_set(
         actor=pharmacist_a, location=world.location_a, product=amoxicillin, reorder_level="5"

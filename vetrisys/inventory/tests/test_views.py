@@ -7,6 +7,7 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from vetrisys.core.timeutil import today_in
 from vetrisys.inventory import services
 from vetrisys.inventory.models import StockBalance
 from vetrisys.inventory.tests.factories import ProductFactory, receive
@@ -73,8 +74,8 @@ def test_the_dashboard_shows_low_and_expiring_stock(world, pharmacist_a, amoxici
         amoxicillin,
         3,
         lot="SOON",
-        expires_on=dt.date.today() + dt.timedelta(days=5),
-    )  # noqa: DTZ011
+        expires_on=today_in("America/Lima") + dt.timedelta(days=5),
+    )
     services.reorder_rule_set(
         actor=pharmacist_a, location=world.location_a, product=amoxicillin, reorder_level=10
     )
@@ -112,8 +113,8 @@ def _grow(world, keeper, n: int, start: int) -> None:
             product,
             2,
             lot=f"L{i}",
-            expires_on=dt.date.today() + dt.timedelta(days=10),
-        )  # noqa: DTZ011
+            expires_on=today_in("America/Lima") + dt.timedelta(days=10),
+        )
         services.reorder_rule_set(
             actor=keeper, location=world.location_a, product=product, reorder_level=5
         )
