@@ -218,6 +218,16 @@ def _owners_and_pets(context: DemoContext) -> None:
     patients_demo.load(organization=context.organization, clients=owners)
 
 
+def _stock(context: DemoContext) -> None:
+    from vetrisys.inventory import demo as inventory_demo
+
+    inventory_demo.load(
+        organization=context.organization,
+        admin=context.admin,
+        locations=list(context.locations.values()),
+    )
+
+
 def _schedule(context: DemoContext) -> None:
     from vetrisys.scheduling import demo as scheduling_demo
 
@@ -234,6 +244,7 @@ STEPS: tuple[Callable[[DemoContext], None], ...] = (
     _rooms,
     _staff,
     _owners_and_pets,
+    _stock,
     _schedule,
 )
 
