@@ -91,8 +91,8 @@ SUPPLIERS = (
 )  # fmt: skip
 
 
-def _products(admin: User) -> list[tuple[DemoProduct, Product]]:
-    existing = {p.sku: p for p in Product.objects.filter(organization_id=admin.organization_id)}
+def _products(admin: User, organization: Organization) -> list[tuple[DemoProduct, Product]]:
+    existing = {p.sku: p for p in Product.objects.filter(organization=organization)}
     loaded = []
     for spec in CATALOG:
         product = existing.get(spec.sku)
@@ -107,7 +107,7 @@ def _products(admin: User) -> list[tuple[DemoProduct, Product]]:
     return loaded
 
 
-def _suppliers(admin: User) -> list[Supplier]:
+def _suppliers(admin: User, organization: Organization) -> list[Supplier]:
     found = []
     for name, ruc, contact, email, phone in SUPPLIERS:
         supplier = Supplier.objects.filter(organization_id=admin.organization_id, name=name).first()
@@ -181,8 +181,8 @@ def _sent_order(admin: User, location: Location, suppliers: list[Supplier]) -> N
 @transaction.atomic
 def load(*, organization: Organization, admin: User, locations: list[Location]) -> None:
     """The catalog, the suppliers, stock at each location and a sent purchase order."""
-    catalog = _products(admin)
-    suppliers = _suppliers(admin)
+    catalog = _products(admin, organization)
+    suppliers = _suppliers(admin, organization)
     for number, location in enumerate(locations):
         _stock(admin, location, catalog, suppliers, Decimal(1) if number == 0 else Decimal("0.5"))
     if locations:
