@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from vetrisys.accounts.capabilities import Capability
@@ -443,3 +443,19 @@ def waiting_room(*, actor: Any, location: Location) -> WaitingRoom:
         key=lambda a: (a.started_at or a.starts_at, str(a.pk)),
     )
     return WaitingRoom(location, waiting, in_consultation)
+
+
+def day_status_counts(*, actor: Any, location: Location, day: dt.date) -> dict[str, int]:
+    """How many of a location's appointments of a local day are in each status (one query)."""
+    require(actor, Capability.APPOINTMENTS_VIEW, location)
+    start, end = timeutil.local_day_bounds(day, location.time_zone)
+    counts = {str(status): 0 for status in Appointment.Status.values}
+    rows = (
+        Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
+        .order_by()
+        .values("status")
+        .annotate(total=Count("id"))
+    )
+    for row in rows:
+        counts[row["status"]] = row["total"]
+    return counts
