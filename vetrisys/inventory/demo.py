@@ -110,7 +110,7 @@ def _products(admin: User, organization: Organization) -> list[tuple[DemoProduct
 def _suppliers(admin: User, organization: Organization) -> list[Supplier]:
     found = []
     for name, ruc, contact, email, phone in SUPPLIERS:
-        supplier = Supplier.objects.filter(organization_id=admin.organization_id, name=name).first()
+        supplier = Supplier.objects.filter(organization=organization, name=name).first()
         if supplier is None:
             supplier = services.supplier_create(
                 actor=admin, name=name, tax_id=ruc, contact_name=contact, email=email, phone=phone
