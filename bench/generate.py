@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from _setup import django_setup
+from generate_schedule import generate_schedule
 
 BENCH_ORGANIZATION = "Cadena Benchmark"
 BENCH_ADMIN = "bench_admin"
@@ -58,6 +59,7 @@ class Context:
     owners: int
     patients: int
     client_ids: list[Any] = field(default_factory=list)
+    years: float = 10
 
 
 def _batches(rows: Iterator[Any], size: int = BATCH) -> Iterator[list[Any]]:
@@ -157,6 +159,7 @@ def generate_patients(ctx: Context) -> int:
 GENERATORS: list[tuple[str, Callable[[Context], int]]] = [
     ("owners", generate_clients),
     ("patients", generate_patients),
+    ("schedule", generate_schedule),
 ]
 
 
@@ -171,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--owners", type=int, default=200_000)
     parser.add_argument("--patients", type=int, default=300_000)
+    parser.add_argument("--years", type=float, default=10, help="years of appointments")
     parser.add_argument("--organization", default=BENCH_ORGANIZATION)
     args = parser.parse_args(argv)
 
@@ -195,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         else BENCH_ADMIN,
         admin_password="bench-password-not-for-production",
     )
-    ctx = Context(created.organization, args.seed, args.owners, args.patients)
+    ctx = Context(created.organization, args.seed, args.owners, args.patients, years=args.years)
     started = time.perf_counter()
     for name, generator in GENERATORS:
         step = time.perf_counter()
