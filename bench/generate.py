@@ -19,6 +19,7 @@ from typing import Any
 
 from _setup import django_setup
 from generate_schedule import generate_schedule
+from stock_data import generate_inventory
 
 BENCH_ORGANIZATION = "Cadena Benchmark"
 BENCH_ADMIN = "bench_admin"
@@ -59,6 +60,9 @@ class Context:
     owners: int
     patients: int
     client_ids: list[Any] = field(default_factory=list)
+    locations: int = 20
+    products: int = 2_000
+    movements: int = 15_000_000
     years: float = 10
 
 
@@ -160,6 +164,7 @@ GENERATORS: list[tuple[str, Callable[[Context], int]]] = [
     ("owners", generate_clients),
     ("patients", generate_patients),
     ("schedule", generate_schedule),
+    ("inventory", generate_inventory),
 ]
 
 
@@ -176,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--patients", type=int, default=300_000)
     parser.add_argument("--years", type=float, default=10, help="years of appointments")
     parser.add_argument("--organization", default=BENCH_ORGANIZATION)
+    parser.add_argument("--locations", type=int, default=20)
+    parser.add_argument("--products", type=int, default=2_000)
+    parser.add_argument("--movements", type=int, default=15_000_000)
     args = parser.parse_args(argv)
 
     django_setup()
@@ -200,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         admin_password="bench-password-not-for-production",
     )
     ctx = Context(created.organization, args.seed, args.owners, args.patients, years=args.years)
+    ctx.locations, ctx.products, ctx.movements = args.locations, args.products, args.movements
     started = time.perf_counter()
     for name, generator in GENERATORS:
         step = time.perf_counter()
