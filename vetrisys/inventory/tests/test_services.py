@@ -550,3 +550,18 @@ def test_daily_alerts_are_raised_once_per_day(world, pharmacist_a, amoxicillin, 
 
     assert (first, again) == (2, 0)
     assert sorted(StockAlert.objects.values_list("kind", flat=True)) == ["expiring", "low_stock"]
+
+
+def test_the_stock_verify_command_reports_conservation(world, pharmacist_a, amoxicillin):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    receive(pharmacist_a, world.location_a, amoxicillin, 4)
+    out = StringIO()
+    call_command("stock_verify", stdout=out)
+    StockBalance.objects.update(on_hand=D(5))
+
+    assert out.getvalue() == "stock conserved: 1 balances match the ledger\n"
+    with pytest.raises(CommandError, match="1 balance"):
+        call_command("stock_verify")
