@@ -183,9 +183,9 @@ def inventory_report(
     wanted = [uuid.UUID(key) for key in usage]
     products = {
         _key(p.pk): p
-        for p in Product.objects.filter(
-            organization_id=actor.organization_id, pk__in=wanted
-        ).only("id", "name", "unit")
+        for p in Product.objects.filter(organization_id=actor.organization_id, pk__in=wanted).only(
+            "id", "name", "unit"
+        )
     }
     report = InventoryReport(date_from=date_from, date_to=date_to)
     for key, item in usage.items():
