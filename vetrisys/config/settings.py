@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "vetrisys.patients",
     "vetrisys.inventory",
     "vetrisys.scheduling",
+    "vetrisys.billing",
+    "vetrisys.records",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordsConfig(AppConfig):
+    name = "vetrisys.records"
+    label = "records"
+    verbose_name = _("Medical records")
+
