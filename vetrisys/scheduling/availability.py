@@ -18,6 +18,7 @@ from vetrisys.core import timeutil
 from vetrisys.scheduling.models import (
     DEFAULT_OPENING_HOURS,
     DEFAULT_SLOT_MINUTES,
+    MAX_BUSY_SPAN,
     Appointment,
     AppointmentType,
     LocationSchedule,
@@ -241,6 +242,7 @@ def busy_intervals(
     rows = Appointment.objects.filter(
         Q(vet_id__in=vet_ids) | Q(room_id__in=room_ids),
         status__in=Appointment.ACTIVE_STATUSES,
+        busy_from__gt=start - MAX_BUSY_SPAN,
         busy_from__lt=end,
         busy_until__gt=start,
     )

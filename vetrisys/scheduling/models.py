@@ -20,6 +20,10 @@ DEFAULT_OPENING_HOURS: tuple[tuple[int, dt.time, dt.time], ...] = tuple(
 DEFAULT_SLOT_MINUTES = 15
 MAX_DURATION_MINUTES = 24 * 60
 MAX_BUFFER_MINUTES = 240
+# The longest an appointment (and its busy range with buffers) may last. Services enforce it,
+# and overlap queries rely on it for a lower bound that keeps them on a short index range.
+MAX_APPOINTMENT_SPAN = dt.timedelta(minutes=MAX_DURATION_MINUTES)
+MAX_BUSY_SPAN = dt.timedelta(minutes=MAX_DURATION_MINUTES + 2 * MAX_BUFFER_MINUTES)
 
 
 class Weekday(models.IntegerChoices):

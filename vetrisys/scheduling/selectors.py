@@ -27,6 +27,7 @@ from vetrisys.scheduling.availability import (
     to_instants,
 )
 from vetrisys.scheduling.models import (
+    MAX_APPOINTMENT_SPAN,
     Appointment,
     AppointmentType,
     RoomClosure,
@@ -226,7 +227,12 @@ def _day_appointments(
 ) -> list[Appointment]:
     return list(
         _with_relations(
-            Appointment.objects.filter(location=location, starts_at__lt=end, ends_at__gt=start)
+            Appointment.objects.filter(
+                location=location,
+                starts_at__gt=start - MAX_APPOINTMENT_SPAN,
+                starts_at__lt=end,
+                ends_at__gt=start,
+            )
         ).order_by("starts_at", "id")
     )
 
@@ -384,7 +390,11 @@ def week_calendar(
     appointments = list(
         _with_relations(
             Appointment.objects.filter(
-                location=location, vet=vet, starts_at__lt=end, ends_at__gt=start
+                location=location,
+                vet=vet,
+                starts_at__gt=start - MAX_APPOINTMENT_SPAN,
+                starts_at__lt=end,
+                ends_at__gt=start,
             )
         ).order_by("starts_at", "id")
     )

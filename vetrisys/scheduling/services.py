@@ -23,7 +23,9 @@ from vetrisys.core.errors import Conflict, NotFound, ValidationFailed
 from vetrisys.patients.models import Patient, Species
 from vetrisys.scheduling import transitions
 from vetrisys.scheduling.models import (
+    MAX_APPOINTMENT_SPAN,
     MAX_BUFFER_MINUTES,
+    MAX_BUSY_SPAN,
     MAX_DURATION_MINUTES,
     Appointment,
     AppointmentType,
@@ -368,6 +370,14 @@ def _check_room(location: Location, room: Room | None, appointment_type: Appoint
         )
 
 
+def _check_span(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    """An appointment ends after it starts and lasts at most a day."""
+    if ends_at <= starts_at:
+        raise ValidationFailed.for_field("ends_at", _("Must be after the start."))
+    if ends_at - starts_at > MAX_APPOINTMENT_SPAN:
+        raise ValidationFailed.for_field("ends_at", _("An appointment lasts 24 hours at most."))
+
+
 def _blocker(
     *, vet: Any, room: Any, busy_from: dt.datetime, busy_until: dt.datetime, exclude: Any = None
 ) -> Appointment | None:
@@ -378,6 +388,7 @@ def _blocker(
     found = Appointment.objects.filter(
         holder,
         status__in=Appointment.ACTIVE_STATUSES,
+        busy_from__gt=busy_from - MAX_BUSY_SPAN,
         busy_from__lt=busy_until,
         busy_until__gt=busy_from,
     ).select_related("patient", "vet", "room")
@@ -416,6 +427,7 @@ def _pick_room(
         Appointment.objects.filter(
             room__in=rooms,
             status__in=Appointment.ACTIVE_STATUSES,
+            busy_from__gt=busy[0] - MAX_BUSY_SPAN,
             busy_from__lt=busy[1],
             busy_until__gt=busy[0],
         ).values_list("room_id", flat=True)
@@ -511,8 +523,7 @@ def appointment_book(
             "appointment_type", _("This type is not offered for this species.")
         )
     ends_at = ends_at or starts_at + appointment_type.duration
-    if ends_at <= starts_at:
-        raise ValidationFailed.for_field("ends_at", _("Must be after the start."))
+    _check_span(starts_at, ends_at)
     _check_vet(location, vet)
     _check_room(location, room, appointment_type)
     busy_from = starts_at - appointment_type.buffer_before
@@ -595,8 +606,7 @@ def appointment_reschedule(
     appointment_type = locked.appointment_type
     new_start = starts_at or locked.starts_at
     new_end = ends_at or (new_start + (locked.ends_at - locked.starts_at))
-    if new_end <= new_start:
-        raise ValidationFailed.for_field("ends_at", _("Must be after the start."))
+    _check_span(new_start, new_end)
     new_vet = vet or locked.vet
     new_room = locked.room if room is _UNSET else room
     if vet is not None and vet.pk != locked.vet_id:
