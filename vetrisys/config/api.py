@@ -21,6 +21,7 @@ from vetrisys.inventory.api import (
 )
 from vetrisys.patients.api import attachments_router, species_router
 from vetrisys.patients.api import router as patients_router
+from vetrisys.records.api import router as records_router
 from vetrisys.scheduling.api import router as scheduling_router
 
 api = NinjaAPI(
@@ -42,6 +43,7 @@ api.add_router("/patients", patients_router)
 api.add_router("/species", species_router)
 api.add_router("/attachments", attachments_router)
 api.add_router("/", scheduling_router)
+api.add_router("/", records_router)
 api.add_router("/products", products_router)
 api.add_router("/stock", stock_router)
 api.add_router("/suppliers", suppliers_router)

@@ -7,3 +7,6 @@ class RecordsConfig(AppConfig):
     label = "records"
     verbose_name = _("Medical records")
 
+    def ready(self) -> None:
+        # Visits appear in the patient's history.
+        from vetrisys.records import timeline_sources  # noqa: F401
