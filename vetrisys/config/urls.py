@@ -12,6 +12,7 @@ urlpatterns = [
     path("patients/", include("vetrisys.patients.urls")),
     path("stock/", include("vetrisys.inventory.urls")),
     path("schedule/", include("vetrisys.scheduling.urls")),
+    path("billing/", include("vetrisys.billing.urls")),
     path("records/", include("vetrisys.records.urls")),
     path("calendar/", include("vetrisys.scheduling.feed_urls")),
     path("accounts/", include("allauth.urls")),
