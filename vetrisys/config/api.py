@@ -23,6 +23,9 @@ from vetrisys.patients.api import attachments_router, species_router
 from vetrisys.patients.api import router as patients_router
 from vetrisys.records.api import router as records_router
 from vetrisys.scheduling.api import router as scheduling_router
+from vetrisys.vaccinations.api import patient_router as vaccine_status_router
+from vetrisys.vaccinations.api import protocols_router as vaccine_protocols_router
+from vetrisys.vaccinations.api import router as vaccinations_router
 
 api = NinjaAPI(
     title="VetriSys API",
@@ -50,3 +53,6 @@ api.add_router("/suppliers", suppliers_router)
 api.add_router("/purchase-orders", orders_router)
 api.add_router("/stock-counts", counts_router)
 api.add_router("/reports", reports_router)
+api.add_router("/vaccinations", vaccinations_router)
+api.add_router("/patients", vaccine_status_router)
+api.add_router("/vaccine-protocols", vaccine_protocols_router)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "vetrisys.scheduling",
     "vetrisys.billing",
     "vetrisys.records",
+    "vetrisys.vaccinations",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,44 @@
+"""What vaccinations add to other apps' registries: the patient's history and the visit page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vetrisys.accounts.capabilities import Capability
+from vetrisys.patients import timeline
+from vetrisys.patients.timeline import TimelineEntry
+from vetrisys.vaccinations.models import Vaccination
+
+
+def _entry(row: Vaccination) -> TimelineEntry:
+    at = dt.datetime.combine(
+        row.administered_on, dt.time(12), tzinfo=timezone.get_current_timezone()
+    )
+    detail = _("Dose %(dose)s, lot %(lot)s.") % {"dose": row.dose_number, "lot": row.lot_number}
+    if row.next_due_on:
+        detail += " " + _("Next due %(date)s.") % {"date": row.next_due_on.isoformat()}
+    return TimelineEntry(
+        occurred_at=at,
+        kind="vaccination",
+        title=_("Vaccination: %(vaccine)s") % {"vaccine": row.product.name},
+        detail=detail,
+        actor_name=str(getattr(row.vet, "display_name", "") or ""),
+        object_id=str(row.pk),
+        data={"next_due_on": row.next_due_on.isoformat() if row.next_due_on else None},
+    )
+
+
+timeline.register(
+    timeline.QuerySetSource(
+        kind="vaccination",
+        capability=Capability.RECORDS_VIEW,
+        rows=lambda patient: Vaccination.objects.filter(patient=patient).select_related(
+            "product", "vet"
+        ),
+        date_field="administered_on",
+        to_entry=_entry,
+    )
+)
