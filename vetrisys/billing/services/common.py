@@ -98,7 +98,7 @@ def locked(queryset: Any) -> Any:
     """Lock the rows on PostgreSQL; SQLite's IMMEDIATE transactions already serialize
     writers."""
     if connection.vendor == "postgresql":
-        return queryset.select_for_update()
+        return queryset.select_for_update(of=("self",))
     return queryset
 
 
