@@ -9,6 +9,7 @@ from vetrisys.accounts.api import auth_router
 from vetrisys.accounts.api import router as accounts_router
 from vetrisys.accounts.auth import API_AUTH
 from vetrisys.audit.api import router as audit_router
+from vetrisys.billing.api import router as billing_router
 from vetrisys.clients.api import router as clients_router
 from vetrisys.core.api import install_error_handlers
 from vetrisys.inventory.api import (
@@ -21,6 +22,7 @@ from vetrisys.inventory.api import (
 )
 from vetrisys.patients.api import attachments_router, species_router
 from vetrisys.patients.api import router as patients_router
+from vetrisys.pharmacy.api import router as prescriptions_router
 from vetrisys.records.api import router as records_router
 from vetrisys.scheduling.api import router as scheduling_router
 from vetrisys.vaccinations.api import patient_router as vaccine_status_router
@@ -47,6 +49,7 @@ api.add_router("/species", species_router)
 api.add_router("/attachments", attachments_router)
 api.add_router("/", scheduling_router)
 api.add_router("/", records_router)
+api.add_router("/", billing_router)
 api.add_router("/products", products_router)
 api.add_router("/stock", stock_router)
 api.add_router("/suppliers", suppliers_router)
@@ -56,3 +59,4 @@ api.add_router("/reports", reports_router)
 api.add_router("/vaccinations", vaccinations_router)
 api.add_router("/patients", vaccine_status_router)
 api.add_router("/vaccine-protocols", vaccine_protocols_router)
+api.add_router("/prescriptions", prescriptions_router)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "vetrisys.billing",
     "vetrisys.records",
     "vetrisys.vaccinations",
+    "vetrisys.pharmacy",
 ]
 
 MIDDLEWARE = [

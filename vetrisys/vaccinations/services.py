@@ -20,6 +20,7 @@ from vetrisys.inventory.models import Lot, Product
 from vetrisys.inventory.services import stock_dispense
 from vetrisys.patients.models import Patient, Species
 from vetrisys.records.models import Visit
+from vetrisys.records.services.common import locked_visit, raise_signed
 from vetrisys.vaccinations import schedule
 from vetrisys.vaccinations.models import Vaccination, VaccineProtocol
 from vetrisys.vaccinations.selectors import protocol_for_product, rules_of
@@ -43,11 +44,11 @@ def lock_open_visit(*, actor: Any, visit: Visit, patient: Patient | None = None)
     """The visit, locked for the rest of the transaction; 409 `visit_signed` once signed."""
     if visit.organization_id != actor.organization_id:
         raise NotFound(_("Visit not found."))
-    locked = Visit.objects.select_for_update().get(pk=visit.pk)
+    locked = locked_visit(visit)
     if patient is not None and locked.patient_id != patient.pk:
         raise ValidationFailed.for_field("visit", _("This visit is of another patient."))
     if locked.is_signed:
-        raise Conflict(_("The visit is signed; add an addendum instead."), code="visit_signed")
+        raise_signed(locked)
     return locked
 
 
