@@ -15,6 +15,8 @@ urlpatterns = [
     path("billing/", include("vetrisys.billing.urls")),
     path("records/", include("vetrisys.records.urls")),
     path("calendar/", include("vetrisys.scheduling.feed_urls")),
+    path("vaccinations/", include("vetrisys.vaccinations.urls")),
+    path("pharmacy/", include("vetrisys.pharmacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.patients import timeline
 from vetrisys.patients.timeline import TimelineEntry
 from vetrisys.pharmacy.models import Prescription
+from vetrisys.records import panels
 
 
 def _entry(row: Prescription) -> TimelineEntry:
@@ -33,3 +36,33 @@ timeline.register(
         to_entry=_entry,
     )
 )
+
+
+def _visit_panel(request: Any, visit: Any) -> dict[str, Any]:
+    from vetrisys.pharmacy.views import visit_panel
+
+    return visit_panel(request, visit)
+
+
+def _visit_section(actor: Any, visit: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": str(row.pk), "product": str(row.product_id), "product_name": row.product.name,
+            "dose": row.dose, "route": row.route, "frequency": row.frequency,
+            "duration_days": row.duration_days, "quantity": str(row.quantity),
+            "refills": row.refills, "instructions": row.instructions, "status": row.status,
+            "dispensed_quantity": str(row.dispensed_quantity),
+        }
+        for row in Prescription.objects.filter(visit=visit).select_related("product")
+    ]  # fmt: skip
+
+
+panels.register(
+    panels.Panel(
+        name="prescriptions",
+        template_name="pharmacy/partials/_visit_prescriptions.html",
+        context=_visit_panel,
+        capability=Capability.RECORDS_VIEW,
+    )
+)
+panels.register_section("prescriptions", _visit_section)

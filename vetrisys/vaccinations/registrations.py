@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.patients import timeline
 from vetrisys.patients.timeline import TimelineEntry
+from vetrisys.records import panels
 from vetrisys.vaccinations.models import Vaccination
 
 
@@ -42,3 +44,32 @@ timeline.register(
         to_entry=_entry,
     )
 )
+
+
+def _visit_panel(request: Any, visit: Any) -> dict[str, Any]:
+    from vetrisys.vaccinations.views import visit_panel
+
+    return visit_panel(request, visit)
+
+
+def _visit_section(actor: Any, visit: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": str(row.pk), "product": str(row.product_id), "product_name": row.product.name,
+            "lot_number": row.lot_number, "administered_on": row.administered_on.isoformat(),
+            "dose_number": row.dose_number,
+            "next_due_on": row.next_due_on.isoformat() if row.next_due_on else None,
+        }
+        for row in Vaccination.objects.filter(visit=visit).select_related("product")
+    ]  # fmt: skip
+
+
+panels.register(
+    panels.Panel(
+        name="vaccinations",
+        template_name="vaccinations/partials/_visit_vaccinations.html",
+        context=_visit_panel,
+        capability=Capability.RECORDS_VIEW,
+    )
+)
+panels.register_section("vaccinations", _visit_section)

@@ -3,13 +3,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from vetrisys.inventory.models import Product
 from vetrisys.inventory.tests.factories import ProductFactory
 from vetrisys.patients.models import Patient
 from vetrisys.patients.tests.factories import OwnerFactory, PatientFactory, species
 from vetrisys.records.models import Visit
+from vetrisys.records.services.visits import visit_open, visit_sign
 
 
 @pytest.fixture(autouse=True)
@@ -53,16 +54,9 @@ def rabies_vaccine(world) -> Product:
 
 def open_visit(patient: Patient, location: Any, vet: Any, **fields: Any) -> Visit:
     """An open visit, as the consultation starts."""
-    return Visit.objects.create(
-        organization_id=patient.organization_id, location=location, patient=patient,
-        client_id=patient.client_id, vet=vet, opened_at=timezone.now(), opened_by=vet, **fields,
-    )  # fmt: skip
+    return visit_open(actor=vet, location=location, patient=patient, vet=vet, **fields)
 
 
 def sign(visit: Visit, vet: Any) -> Visit:
-    """The visit as it is once signed."""
-    visit.status = Visit.Status.SIGNED
-    visit.signed_at = timezone.now()
-    visit.signed_by = vet
-    visit.save()
-    return visit
+    """The visit as it is once its vet signs it."""
+    return visit_sign(actor=vet, visit=visit)
