@@ -79,6 +79,7 @@ def test_the_receipt_reaches_the_client_through_smtp_with_the_pdf(
     smtp, world, admin, cashier_a, owner, pet, consult
 ):
     owner.email = "rosa@example.pe"
+    owner.language = "en"
     owner.save()
     invoice = _issued(world, admin, owner, pet, consult)
     http = HttpClient()

@@ -63,6 +63,7 @@
     var isCash = select.value === "cash";
     box.querySelectorAll("[data-cash-only]").forEach(function (el) { el.hidden = !isCash; });
     box.querySelectorAll("[data-reference-only]").forEach(function (el) { el.hidden = isCash || select.value === "credit"; });
+    box.querySelectorAll("[data-wallet-only]").forEach(function (el) { el.hidden = select.value !== "mobile_wallet"; });
   }
 
   document.addEventListener("change", function (event) {
