@@ -238,6 +238,15 @@ def _schedule(context: DemoContext) -> None:
     )
 
 
+def _vaccinations_and_prescriptions(context: DemoContext) -> None:
+    from vetrisys.pharmacy import demo as pharmacy_demo
+    from vetrisys.vaccinations import demo as vaccinations_demo
+
+    locations = list(context.locations.values())
+    vaccinations_demo.load(organization=context.organization, locations=locations)
+    pharmacy_demo.load(organization=context.organization, locations=locations)
+
+
 # Steps run in order on every load; each creates only what is missing.
 STEPS: tuple[Callable[[DemoContext], None], ...] = (
     _locations,
@@ -246,6 +255,7 @@ STEPS: tuple[Callable[[DemoContext], None], ...] = (
     _owners_and_pets,
     _stock,
     _schedule,
+    _vaccinations_and_prescriptions,
 )
 
 

@@ -21,7 +21,7 @@ SEEDED: list[dict[str, Any]] = [
         "name_es": "Séxtuple / DHPP (moquillo, adenovirus, parvovirus)",
         "name_en": "DHPP (distemper, adenovirus, parvovirus)",
         "diseases": "CDV, CAV-2, CPV-2",
-        "product_keywords": "dhpp,séxtuple,sextuple,quíntuple,quintuple,moquillo,parvo,distemper",
+        "product_keywords": "dhpp,séxtuple,sextuple,quíntuple,quintuple,parvo,distemper,puppy dp",
         "min_age_weeks": 6, "primary_doses": 1, "primary_interval_weeks": 4,
         "series_end_age_weeks": 16, "first_booster_months": 12, "booster_interval_months": 36,
         "notes": PUPPY_SERIES + "A dog first vaccinated after 16 weeks needs one dose. " + WSAVA,
