@@ -180,17 +180,15 @@ def render_in(language: str, template_name: str, context: dict[str, Any]) -> byt
 
 
 def receipt_pdf(invoice: Invoice) -> bytes:
-    """The receipt of an invoice as PDF, in its client's language."""
-    return render_in(
-        client_language(invoice.client), "billing/receipt_pdf.html", receipt_context(invoice)
-    )
+    """The receipt of an invoice as PDF, in its client's language (labels included)."""
+    with translation.override(client_language(invoice.client)):
+        return render_pdf("billing/receipt_pdf.html", receipt_context(invoice))
 
 
 def estimate_pdf(estimate: Estimate) -> bytes:
-    """An estimate as PDF, in its client's language."""
-    return render_in(
-        client_language(estimate.client), "billing/estimate_pdf.html", estimate_context(estimate)
-    )
+    """An estimate as PDF, in its client's language (labels included)."""
+    with translation.override(client_language(estimate.client)):
+        return render_pdf("billing/estimate_pdf.html", estimate_context(estimate))
 
 
 def receipt_filename(invoice: Invoice) -> str:

@@ -37,7 +37,6 @@ from vetrisys.billing.views.common import (
 )
 from vetrisys.clients import selectors as client_selectors
 from vetrisys.core.errors import Conflict, ValidationFailed
-from vetrisys.core.pdf import pdf_response
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -244,14 +243,9 @@ def receipt_print(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
 def receipt_pdf(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """The receipt as PDF, in the client's language."""
     invoice = view_selectors.invoice_get(actor=request.user, invoice_id=invoice_id)
-    language = documents.client_language(invoice.client)
-    context = documents.receipt_context(invoice)
-    from django.utils import translation
-
-    with translation.override(language):
-        return pdf_response(
-            "billing/receipt_pdf.html", context, filename=documents.receipt_filename(invoice)
-        )
+    response = HttpResponse(documents.receipt_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{documents.receipt_filename(invoice)}"'
+    return response
 
 
 @staff_view
