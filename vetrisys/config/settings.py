@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -194,7 +195,7 @@ if S3_BUCKET:
         raise ImproperlyConfigured(
             "S3_BUCKET is set but django-storages is not installed: pip install 'vetrisys[s3]'."
         ) from None
-    DEFAULT_STORAGE: dict[str, object] = {
+    DEFAULT_STORAGE: dict[str, Any] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
@@ -211,7 +212,7 @@ if S3_BUCKET:
     }
 else:
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
