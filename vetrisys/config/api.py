@@ -9,6 +9,7 @@ from vetrisys.accounts.api import auth_router
 from vetrisys.accounts.api import router as accounts_router
 from vetrisys.accounts.auth import API_AUTH
 from vetrisys.audit.api import router as audit_router
+from vetrisys.billing.api import router as billing_router
 from vetrisys.clients.api import router as clients_router
 from vetrisys.core.api import install_error_handlers
 from vetrisys.inventory.api import (
@@ -48,6 +49,7 @@ api.add_router("/species", species_router)
 api.add_router("/attachments", attachments_router)
 api.add_router("/", scheduling_router)
 api.add_router("/", records_router)
+api.add_router("/", billing_router)
 api.add_router("/products", products_router)
 api.add_router("/stock", stock_router)
 api.add_router("/suppliers", suppliers_router)
