@@ -84,8 +84,9 @@ def _org(actor: User) -> Any:
 def _detail(actor: User, visit_id: Any) -> dict[str, Any] | Visit:
     visit = selectors.visit_get(actor=actor, visit_id=visit_id)
     sections = panels.sections_for(actor, visit)
-    visit.sections = sections  # type: ignore[attr-defined]
-    visit.prescriptions = sections.get("prescriptions", [])  # type: ignore[attr-defined]
+    # Kept off the model's own attribute names: another app may give Visit a reverse relation
+    # named like its section.
+    visit.api_sections = sections  # type: ignore[attr-defined]
     return visit
 
 

@@ -362,6 +362,16 @@ class VisitDetailOut(VisitOut):
     def resolve_attachments(obj: Visit) -> list[Any]:
         return list(obj.attachment_links.all())
 
+    @staticmethod
+    def resolve_prescriptions(obj: Visit) -> list[dict[str, Any]]:
+        sections: dict[str, list[dict[str, Any]]] = getattr(obj, "api_sections", {})
+        return sections.get("prescriptions", [])
+
+    @staticmethod
+    def resolve_sections(obj: Visit) -> dict[str, list[dict[str, Any]]]:
+        sections: dict[str, list[dict[str, Any]]] = getattr(obj, "api_sections", {})
+        return sections
+
 
 # ---------------------------------------------------------------- templates
 
