@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("visits/<uuid:visit_id>/lab-results/", views.lab_result_add, name="lab_result_add"),
     path("visits/<uuid:visit_id>/attachments/", views.attachment_link, name="attachment_link"),
+    path("visits/<uuid:visit_id>/files/", views.attachment_upload, name="attachment_upload"),
     path("visits/<uuid:visit_id>/sign/", views.visit_sign, name="visit_sign"),
     path("visits/<uuid:visit_id>/addenda/", views.addendum_add, name="addendum_add"),
     path(

@@ -87,9 +87,10 @@ def _write(
     try:
         action(visit)
     except (ValidationFailed, Conflict) as error:
+        # The page again, with the message and the status of what went wrong (422, 409).
         messages.error(request, _error_text(error))
-    else:
-        messages.success(request, done)
+        return _visit_page(request, visit_id, status=error.status)
+    messages.success(request, done)
     return HttpResponseRedirect(_visit_url(visit_id, anchor))
 
 
@@ -99,6 +100,10 @@ def _write(
 @staff_view
 def visit_detail(request: HttpRequest, visit_id: UUID) -> HttpResponse:
     """One visit: everything recorded in it, the patient's alerts and active problems."""
+    return _visit_page(request, visit_id)
+
+
+def _visit_page(request: HttpRequest, visit_id: UUID, status: int = 200) -> HttpResponse:
     actor = request.user
     visit = selectors.visit_get(actor=actor, visit_id=visit_id)
     services.visit_record_read(actor=actor, visit=visit)
@@ -141,9 +146,10 @@ def visit_detail(request: HttpRequest, visit_id: UUID) -> HttpResponse:
         "membrane_choices": Vitals.MucousMembranes.choices,
         "diagnosis_statuses": VisitDiagnosis.Status.choices,
         "lab_flags": LabResult.Flag.choices,
+        "attachment_kinds": Attachment.Kind.choices,
     }
     with timezone.override(_zone(visit.location)):
-        return render(request, "records/visit_detail.html", context)
+        return render(request, "records/visit_detail.html", context, status=status)
 
 
 @staff_view
@@ -285,6 +291,26 @@ def attachment_link(request: HttpRequest, visit_id: UUID) -> HttpResponse:
 
 @staff_view
 @require_POST
+def attachment_upload(request: HttpRequest, visit_id: UUID) -> HttpResponse:
+    """Upload a file (X-ray, lab report…) straight into the visit."""
+    upload = request.FILES.get("file")
+
+    def action(visit: Visit) -> Any:
+        if upload is None:
+            raise ValidationFailed.for_field("file", _("Choose a file."))
+        return services.attachment_upload_to_visit(
+            actor=request.user,
+            visit=visit,
+            file=upload,
+            kind=request.POST.get("kind", ""),
+            description=request.POST.get("description", ""),
+        )
+
+    return _write(request, visit_id, "attachments", action, _("The file was uploaded."))
+
+
+@staff_view
+@require_POST
 def visit_sign(request: HttpRequest, visit_id: UUID) -> HttpResponse:
     return _write(
         request,
@@ -344,7 +370,10 @@ def visit_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     actor = request.user
     patient = patient_selectors.patient_get(actor=actor, patient_id=patient_id)
     location = getattr(request, "location", None)
-    if request.method == "POST" and location is not None:
+    if location is None or not has_capability(actor, Capability.RECORDS_WRITE, location):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    status = 200
+    if request.method == "POST":
         try:
             visit = services.visit_open(
                 actor=actor,
@@ -356,12 +385,14 @@ def visit_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             )
         except (ValidationFailed, Conflict) as error:
             messages.error(request, _error_text(error))
+            status = error.status
         else:
             return HttpResponseRedirect(_visit_url(visit))
     return render(
         request,
         "records/visit_new.html",
         {"patient": patient, "visit_types": VisitType.choices, "location": location},
+        status=status,
     )
 
 

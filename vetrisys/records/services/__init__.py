@@ -9,6 +9,7 @@ from vetrisys.records.services.catalog import (
 )
 from vetrisys.records.services.clinical import (
     attachment_link,
+    attachment_upload_to_visit,
     diagnosis_add,
     diagnosis_remove,
     lab_result_add,
@@ -31,6 +32,7 @@ __all__ = [
     "CHARGE_SOURCE",
     "addendum_add",
     "attachment_link",
+    "attachment_upload_to_visit",
     "diagnosis_add",
     "diagnosis_remove",
     "diagnosis_term_create",

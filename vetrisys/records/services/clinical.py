@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -346,6 +347,31 @@ def attachment_link(*, actor: Any, visit: Visit, attachment: Attachment) -> Visi
             changes={"attachment": attachment.pk},
         )
     return link
+
+
+def attachment_upload_to_visit(
+    *, actor: Any, visit: Visit, file: UploadedFile[Any], kind: str, description: str = ""
+) -> VisitAttachment:
+    """Upload a file about the visit's patient and link it to the visit: both or neither."""
+    uploaded: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            locked = open_visit_for_write(actor, visit)
+            attachment = patient_services.attachment_upload(
+                actor=actor,
+                patient=Patient.objects.get(pk=locked.patient_id),
+                file=file,
+                kind=kind,
+                description=description,
+            )
+            uploaded.append(attachment)
+            return attachment_link(actor=actor, visit=locked, attachment=attachment)
+    except BaseException:
+        # The rows were rolled back: leave no stored file behind them.
+        for attachment in uploaded:
+            if attachment.file.name:
+                attachment.file.storage.delete(attachment.file.name)
+        raise
 
 
 def require_visit_write(actor: Any, visit: Visit) -> None:

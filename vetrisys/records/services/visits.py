@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -46,8 +47,9 @@ def _open(
     reason: str,
     visit_type: str,
     appointment: Appointment | None,
+    opened_at: dt.datetime | None = None,
 ) -> Visit:
-    now = timeutil.now()
+    now = opened_at or timeutil.now()
     visit = Visit.objects.create(
         organization_id=location.organization_id,
         location=location,
@@ -134,7 +136,8 @@ def visit_start_from_appointment(
     *, actor: Any, appointment: Appointment, visit_type: str = "", reason: str = ""
 ) -> Visit:
     """Start the consultation of a checked-in appointment and open its visit; the visit that
-    already exists for it is returned as it is."""
+    already exists for it is returned as it is. A consultation completed without a visit gets
+    one recorded, opened when the consultation started."""
     locked = (
         Appointment.objects.select_for_update()
         .select_related("location", "patient", "vet", "appointment_type")
@@ -145,7 +148,7 @@ def visit_start_from_appointment(
         require(actor, Capability.RECORDS_WRITE, existing.location_id)
         return existing
     status = Appointment.Status
-    if locked.status not in (status.CHECKED_IN, status.IN_PROGRESS):
+    if locked.status not in (status.CHECKED_IN, status.IN_PROGRESS, status.COMPLETED):
         raise Conflict(
             _("Only a checked-in appointment can start a consultation."),
             code="invalid_transition",
@@ -169,6 +172,9 @@ def visit_start_from_appointment(
         reason=cleaned,
         visit_type=visit_type or VisitType.CONSULTATION,
         appointment=locked,
+        opened_at=(locked.started_at or locked.starts_at)
+        if locked.status == status.COMPLETED
+        else None,
     )
 
 
