@@ -27,6 +27,7 @@ from vetrisys.accounts.services import (
     staff_update,
 )
 from vetrisys.core.errors import Conflict
+from vetrisys.records import demo as records_demo
 
 DEMO_ORGANIZATION = "Veterinaria Huellitas"
 DEMO_PASSWORD = "vetrisys-demo"
