@@ -256,6 +256,7 @@ STEPS: tuple[Callable[[DemoContext], None], ...] = (
     _owners_and_pets,
     _stock,
     _schedule,
+    records_demo.load,
     _vaccinations_and_prescriptions,
 )
 
