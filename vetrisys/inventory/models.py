@@ -411,6 +411,15 @@ class StockMovement(models.Model):
                 fields=["location", "product", "occurred_at"], name="stock_move_loc_prod_idx"
             ),
             models.Index(fields=["organization", "occurred_at"], name="stock_move_org_time_idx"),
+            # Usage over a period at one location (the inventory report).
+            models.Index(fields=["location", "occurred_at"], name="stock_move_loc_time_idx"),
+            # FIFO cost layers: a location's inbound movements per product, newest first.
+            models.Index(
+                fields=["location", "product", "-occurred_at", "-id"],
+                include=["quantity", "unit_cost"],
+                condition=Q(quantity__gt=0),
+                name="stock_move_inbound_idx",
+            ),
             models.Index(fields=["lot"], name="stock_move_lot_idx"),
             models.Index(
                 fields=["transfer_group"],

@@ -188,13 +188,15 @@ def inventory_report(
         )
     }
     report = InventoryReport(date_from=date_from, date_to=date_to)
+    # One translation per unit, not one per row (get_unit_display translates every time).
+    unit_labels = {value: str(label) for value, label in Product.Unit.choices}
     for key, item in usage.items():
         product = products.get(key)
         if product is None:
             continue
         item.product_id = product.pk
         item.name = product.name
-        item.unit = product.get_unit_display()
+        item.unit = unit_labels.get(product.unit, product.unit)
         item.stock_value = item.stock_value.quantize(CENT)
         item.dispensed = item.dispensed.normalize() if item.dispensed else Decimal(0)
         report.products.append(item)
