@@ -82,6 +82,16 @@ def receptionist_a(world: World) -> User:
 
 
 @pytest.fixture
+def cashier_a(world: World) -> User:
+    return make_staff(location=world.location_a, role="cashier", username="cashier_a")
+
+
+@pytest.fixture
+def pharmacist_a(world: World) -> User:
+    return make_staff(location=world.location_a, role="pharmacist", username="pharmacist_a")
+
+
+@pytest.fixture
 def vet_b(world: World) -> User:
     return make_staff(location=world.location_b, role="vet", username="vet_b")
 
