@@ -14,7 +14,7 @@ from vetrisys.patients.tests.factories import PatientFactory
 from vetrisys.scheduling import services
 from vetrisys.scheduling.models import Appointment
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +64,7 @@ def test_book_a_free_slot_on_the_day_calendar_and_check_the_patient_in(page, liv
 
     _sign_in(page, live_server, "rosa", PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/")
-    page.get_by_role("link", name="Calendar").click()
+    page.get_by_role("navigation").get_by_role("link", name="Calendar").click()
     column = page.locator(f'.vs-cal-body[data-column-id="{vet.pk}"]')
     column.locator(f'a[data-slot][data-starts-at="{slot.isoformat()}"]').click()
 
