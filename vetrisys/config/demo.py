@@ -239,6 +239,16 @@ def _schedule(context: DemoContext) -> None:
     )
 
 
+def _billing(context: DemoContext) -> None:
+    from vetrisys.billing import demo as billing_demo
+
+    billing_demo.load(
+        organization=context.organization,
+        admin=context.admin,
+        locations=list(context.locations.values()),
+    )
+
+
 def _vaccinations_and_prescriptions(context: DemoContext) -> None:
     from vetrisys.pharmacy import demo as pharmacy_demo
     from vetrisys.vaccinations import demo as vaccinations_demo
@@ -258,6 +268,7 @@ STEPS: tuple[Callable[[DemoContext], None], ...] = (
     _schedule,
     records_demo.load,
     _vaccinations_and_prescriptions,
+    _billing,
 )
 
 
