@@ -121,9 +121,11 @@ BUILTIN_ROLE_CAPABILITIES: dict[BuiltinRole, frozenset[Capability]] = {
         _CLINICAL
         | _FRONT_DESK
         | {C.RECORDS_SIGN, C.PRESCRIPTIONS_WRITE, C.APPOINTMENTS_OVERBOOK, C.BILLING_VIEW}
-        | {C.PHARMACY_DISPENSE, C.CONTROLLED_REGISTER}
+        | {C.CONTROLLED_REGISTER}
     ),
-    BuiltinRole.TECHNICIAN: frozenset(_CLINICAL | {C.PHARMACY_DISPENSE}),
+    # Stock moves by the hands of pharmacists, technicians and managers; vets prescribe and
+    # administer (a vaccine given from stock is used under vaccinations.give).
+    BuiltinRole.TECHNICIAN: frozenset(_CLINICAL | {C.PHARMACY_DISPENSE, C.INVENTORY_MANAGE}),
     BuiltinRole.RECEPTIONIST: frozenset(
         _FRONT_DESK | {C.BILLING_VIEW, C.BILLING_INVOICE, C.BILLING_PAYMENTS}
     ),

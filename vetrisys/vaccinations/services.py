@@ -206,6 +206,7 @@ def vaccination_record(
             lot=stock_lot,
             reference=f"vaccination {vaccination.pk}",
             reason=_("Vaccination of %(patient)s") % {"patient": patient.name},
+            capability=Capability.VACCINATIONS_GIVE,
         )
     record(
         actor=actor,

@@ -393,10 +393,12 @@ def stock_dispense(
     lot: Lot | str | None = None,
     reference: str = "",
     reason: str = "",
+    capability: Capability = Capability.PHARMACY_DISPENSE,
 ) -> list[StockMovement]:
     """Dispense (sell or use) stock: the named lot, or first-expiring-first-out across lots.
-    Expired lots are refused (409 lot_expired); short stock is 409 insufficient_stock."""
-    check_location(actor, location, Capability.PHARMACY_DISPENSE)
+    Expired lots are refused (409 lot_expired); short stock is 409 insufficient_stock.
+    `capability` is what authorizes the use: dispensing, or e.g. giving a vaccine."""
+    check_location(actor, location, capability)
     check_product(actor, product)
     amount = _quantity(quantity)
     the_lot = _existing_lot(product, lot) if lot not in (None, "") else None
