@@ -14,7 +14,10 @@ from vetrisys.patients.tests.factories import PatientFactory
 from vetrisys.scheduling import services
 from vetrisys.scheduling.models import Appointment
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,10 @@ from vetrisys.patients.tests.factories import OwnerFactory, PatientFactory
 from vetrisys.scheduling.models import Appointment
 from vetrisys.scheduling.tests.factories import AppointmentTypeFactory, make_appointment
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(autouse=True)

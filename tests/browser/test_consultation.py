@@ -20,7 +20,10 @@ from vetrisys.records.models import SoapNote, Visit
 from vetrisys.scheduling import services
 from vetrisys.vaccinations.models import Vaccination
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(autouse=True)

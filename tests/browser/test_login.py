@@ -7,7 +7,10 @@ from playwright.sync_api import expect
 
 from vetrisys.accounts.tests.factories import PASSWORD, make_staff
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _sign_in(page, live_server, username, password):

@@ -13,7 +13,10 @@ from vetrisys.clients.models import Client
 from vetrisys.patients.models import Patient
 from vetrisys.patients.tests.factories import species
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,10 @@ from vetrisys.accounts.tests.factories import PASSWORD, make_staff
 from vetrisys.core.text import normalize_search
 from vetrisys.inventory.models import Product, StockBalance
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from vetrisys.core.models import BaseModel
@@ -270,8 +270,21 @@ class Invoice(BaseModel):
                 condition=Q(paid_total__gte=0) & Q(credited_total__gte=0) & Q(total__gte=0),
                 name="invoice_totals_not_negative",
             ),
+            # Amounts have two places; the half-cent band only absorbs SQLite comparing
+            # decimals as floating point (on PostgreSQL it is exact equality).
             models.CheckConstraint(
-                condition=Q(balance=F("total") - F("paid_total") - F("credited_total")),
+                condition=Q(
+                    balance__gte=F("total")
+                    - F("paid_total")
+                    - F("credited_total")
+                    - Value(Decimal("0.005"))
+                )
+                & Q(
+                    balance__lte=F("total")
+                    - F("paid_total")
+                    - F("credited_total")
+                    + Value(Decimal("0.005"))
+                ),
                 name="invoice_balance_consistent",
             ),
             models.CheckConstraint(condition=Q(balance__gte=0), name="invoice_never_overpaid"),

@@ -42,7 +42,8 @@ def expected_amounts(location: Any, cashier: Any, day: dt.date) -> dict[str, Dec
         .annotate(total=Sum("refunded_amount"))
     ):
         expected[refund["refund_method"]] -= refund["total"]
-    return expected
+    # SQLite sums decimals as floating point: bring every figure back to cents.
+    return {method: amount.quantize(Decimal("0.01")) for method, amount in expected.items()}
 
 
 @transaction.atomic

@@ -41,7 +41,7 @@ def test_new_lines_on_a_draft_replace_the_old_ones_with_exact_totals(
                 discount_percent=D("5"),
                 tax_rate=D("0"),
             ),
-        ],  # fmt: skip
+        ],
     )
     fresh = Invoice.objects.get(pk=invoice.pk)
     lines = list(InvoiceLine.objects.filter(invoice=invoice).order_by("position"))
