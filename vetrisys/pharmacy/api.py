@@ -1,5 +1,7 @@
-"""HTTP API of prescriptions: write on a visit, list, and print the prescription and label."""
+"""HTTP API of prescriptions: write on a visit, list, dispense, and print the prescription and
+label."""
 
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -11,7 +13,13 @@ from vetrisys.accounts.models import User
 from vetrisys.core.api import ErrorOut, Pagination
 from vetrisys.pharmacy import documents, selectors, services
 from vetrisys.pharmacy.models import Prescription
-from vetrisys.pharmacy.schemas import PrescriptionFilter, PrescriptionIn, PrescriptionOut
+from vetrisys.pharmacy.schemas import (
+    DispenseIn,
+    DispenseOut,
+    PrescriptionFilter,
+    PrescriptionIn,
+    PrescriptionOut,
+)
 
 router = Router(tags=["prescriptions"])
 
@@ -75,3 +83,34 @@ def prescription_pdf(request: HttpRequest, prescription_id: UUID) -> HttpRespons
 def label_pdf(request: HttpRequest, prescription_id: UUID) -> HttpResponse:
     found = selectors.prescription_get(actor=_actor(request), prescription_id=prescription_id)
     return _pdf(documents.label_pdf(found), documents.filename(found, "label"))
+
+
+@router.post("/{prescription_id}/dispense", response={201: DispenseOut, **ERRORS})
+def prescription_dispense(
+    request: HttpRequest, prescription_id: UUID, payload: DispenseIn
+) -> Status[dict[str, Any]]:
+    actor = _actor(request)
+    prescription = selectors.prescription_get(actor=actor, prescription_id=prescription_id)
+    dispense = services.prescription_dispense(
+        actor=actor,
+        prescription=prescription,
+        quantity="" if payload.quantity is None else payload.quantity,
+        lot=payload.lot or None,
+    )
+    return Status(
+        201,
+        {
+            "id": dispense.pk,
+            "prescription": prescription.pk,
+            "location": dispense.location_id,
+            "quantity": dispense.quantity,
+            "movements": list(
+                dispense.movements.select_related("lot").order_by("occurred_at", "id")
+            ),
+            "charge": dispense.charge_id,
+            "dispensed_quantity": prescription.dispensed_quantity,
+            "remaining_quantity": prescription.remaining_quantity,
+            "status": prescription.status,
+            "dispensed_at": dispense.dispensed_at,
+        },
+    )

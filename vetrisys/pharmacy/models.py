@@ -85,6 +85,46 @@ class Prescription(BaseModel):
         return f"{self.product} — {self.dose}"
 
     @property
+    def allowed_quantity(self) -> Decimal:
+        """What may leave the pharmacy in all: the quantity, once plus once per refill."""
+        return self.quantity * (1 + self.refills)
+
+    @property
     def remaining_quantity(self) -> Decimal:
-        """What is still to dispense (never below zero)."""
-        return max(self.quantity - self.dispensed_quantity, Decimal(0))
+        """What is still to dispense, refills included (never below zero)."""
+        return max(self.allowed_quantity - self.dispensed_quantity, Decimal(0))
+
+
+class PrescriptionDispense(BaseModel):
+    """One dispensing against a prescription: how much left which lots, by whom, and the
+    pending charge it created."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    location = models.ForeignKey("accounts.Location", on_delete=models.PROTECT, related_name="+")
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.PROTECT, related_name="dispenses"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    movements = models.ManyToManyField("inventory.StockMovement", related_name="+")
+    charge = models.ForeignKey(
+        "billing.Charge", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    dispensed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    dispensed_at = models.DateTimeField(_("dispensed at"))
+
+    class Meta:
+        ordering = ["-dispensed_at", "-id"]
+        verbose_name = _("dispensing")
+        verbose_name_plural = _("dispensings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="prescription_dispense_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prescription}: {self.quantity}"

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from vetrisys.inventory.schemas import MovementOut
+
 
 class PrescriptionIn(Schema):
     visit: UUID
@@ -80,3 +82,21 @@ class PrescriptionOut(Schema):
     @staticmethod
     def resolve_product_name(obj: object) -> str:
         return obj.product.name  # type: ignore[attr-defined, no-any-return]
+
+
+class DispenseIn(Schema):
+    quantity: Decimal | None = None
+    lot: str | None = None
+
+
+class DispenseOut(Schema):
+    id: UUID
+    prescription: UUID
+    location: UUID
+    quantity: Decimal
+    movements: list[MovementOut]
+    charge: UUID | None
+    dispensed_quantity: Decimal
+    remaining_quantity: Decimal
+    status: str
+    dispensed_at: dt.datetime

@@ -1,5 +1,5 @@
 """Writes of prescriptions: written on an open visit by whoever may both write the record and
-prescribe at its location."""
+prescribe at its location; dispensed by whoever may dispense at the pharmacy's location."""
 
 from __future__ import annotations
 
@@ -13,9 +13,14 @@ from django.utils.translation import gettext as _
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.permissions import require
 from vetrisys.audit.services import record
-from vetrisys.core.errors import NotFound, ValidationFailed
-from vetrisys.inventory.models import Product
-from vetrisys.pharmacy.models import Prescription
+from vetrisys.billing.services.charges import charge_add
+from vetrisys.core.errors import Conflict, NotFound, ValidationFailed
+from vetrisys.core.ids import uuid7
+from vetrisys.inventory.models import Lot, Product
+from vetrisys.inventory.services.common import check_location
+from vetrisys.inventory.services.common import quantity as stock_quantity
+from vetrisys.inventory.services.stock import stock_dispense
+from vetrisys.pharmacy.models import Prescription, PrescriptionDispense
 from vetrisys.records.models import Visit
 from vetrisys.records.services.common import open_visit_for_write
 
@@ -118,3 +123,99 @@ def prescription_create(
         },
     )  # fmt: skip
     return prescription
+
+
+CHARGE_SOURCE = "inventory.dispense"
+
+
+@transaction.atomic
+def prescription_dispense(
+    *,
+    actor: Any,
+    prescription: Prescription,
+    quantity: Any,
+    lot: Lot | str | None = None,
+    location: Any = None,
+) -> PrescriptionDispense:
+    """Dispense part or all of what remains on a prescription, in one transaction: the stock
+    leaves (the named lot, or first-expiring-first-out), one pending charge is added, and the
+    prescription counts it. What may be dispensed in all is the quantity once plus once per
+    refill; more is 409 exceeds_prescription. An expired lot is 409 lot_expired, short stock
+    409 insufficient_stock; on any error nothing moves and nothing is charged."""
+    if prescription.organization_id != actor.organization_id:
+        raise NotFound(_("Prescription not found."))
+    location = location or prescription.location
+    check_location(actor, location, Capability.PHARMACY_DISPENSE)
+    amount = stock_quantity(quantity, "quantity")
+    # The prescription row is locked first (then the stock balances): two dispensings of the
+    # same prescription never both see the same remaining quantity.
+    locked = (
+        Prescription.objects.select_for_update()
+        .select_related("product", "patient")
+        .get(pk=prescription.pk)
+    )
+    if locked.status != Prescription.Status.ACTIVE:
+        raise Conflict(
+            _("Only an active prescription can be dispensed."),
+            code="prescription_not_active",
+            status=locked.status,
+        )
+    remaining = locked.remaining_quantity
+    if amount > remaining:
+        raise Conflict(
+            _("That is more than the %(remaining)s left on the prescription.")
+            % {"remaining": remaining.normalize()},
+            code="exceeds_prescription",
+            remaining=str(remaining),
+            requested=str(amount),
+        )
+    dispense_id = uuid7()
+    moves = stock_dispense(
+        actor=actor,
+        location=location,
+        product=locked.product,
+        quantity=amount,
+        lot=lot,
+        reference=str(locked.pk),
+    )
+    charge = charge_add(
+        actor=actor,
+        location=location,
+        client=locked.patient.client,
+        patient=locked.patient,
+        product=locked.product,
+        quantity=amount,
+        source=CHARGE_SOURCE,
+        source_id=dispense_id,
+    )
+    dispense = PrescriptionDispense.objects.create(
+        id=dispense_id,
+        organization_id=actor.organization_id,
+        location=location,
+        prescription=locked,
+        quantity=amount,
+        charge=charge,
+        dispensed_by=actor,
+        dispensed_at=timezone.now(),
+    )
+    dispense.movements.set(moves)
+    locked.dispensed_quantity += amount
+    if locked.remaining_quantity == 0:
+        locked.status = Prescription.Status.COMPLETED
+    locked.bump_version()
+    locked.save(update_fields=["dispensed_quantity", "status", "version", "updated_at"])
+    record(
+        actor=actor,
+        action="prescription.dispense",
+        target=locked,
+        location=location,
+        changes={
+            "dispense": str(dispense.pk), "quantity": str(amount),
+            "movements": [str(m.pk) for m in moves], "charge": str(charge.pk),
+            "dispensed_quantity": str(locked.dispensed_quantity), "status": locked.status,
+        },
+    )  # fmt: skip
+    prescription.dispensed_quantity = locked.dispensed_quantity
+    prescription.status = locked.status
+    prescription.version = locked.version
+    return dispense
