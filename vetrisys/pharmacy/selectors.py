@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.permissions import require
 from vetrisys.core.errors import NotFound, ValidationFailed
-from vetrisys.inventory.models import Product
+from vetrisys.core.timeutil import today_in
+from vetrisys.inventory.models import Product, StockBalance
 from vetrisys.pharmacy.models import Prescription
 from vetrisys.records.models import Visit
 
@@ -87,3 +89,34 @@ def medications(*, actor: Any) -> QuerySet[Product]:
     return Product.objects.filter(
         organization_id=actor.organization_id, kind=Product.Kind.MEDICATION, is_active=True
     ).order_by("name")
+
+
+def dispense_queue(*, actor: Any, location: Any) -> QuerySet[Prescription]:
+    """Active prescriptions of a location with something left to dispense, oldest first."""
+    require(actor, Capability.PHARMACY_DISPENSE, location)
+    return (
+        Prescription.objects.filter(
+            organization_id=actor.organization_id,
+            location=location,
+            status=Prescription.Status.ACTIVE,
+            dispensed_quantity__lt=F("quantity") * (F("refills") + 1),
+        )
+        .select_related("patient__client", "product", "prescriber")
+        .order_by("prescribed_at", "id")
+    )
+
+
+def dispense_lots(*, location: Any, product: Product) -> list[StockBalance]:
+    """The product's lots with stock at a location, first to expire first; each says whether
+    it has expired (`is_expired`)."""
+    today = today_in(location.time_zone)
+    rows = list(
+        StockBalance.objects.filter(
+            location=location, product=product, on_hand__gt=0
+        ).select_related("lot")
+    )
+    for row in rows:
+        row.is_expired = row.lot.expires_on is not None and row.lot.expires_on < today  # type: ignore[attr-defined]
+    rows.sort(key=lambda b: (b.lot.expires_on is None, b.lot.expires_on or dt.date.max,
+                             b.lot.lot_number))  # fmt: skip
+    return rows

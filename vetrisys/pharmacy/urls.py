@@ -5,6 +5,8 @@ from vetrisys.pharmacy import views
 app_name = "pharmacy"
 
 urlpatterns = [
+    path("queue/", views.queue, name="queue"),
+    path("prescriptions/<uuid:prescription_id>/dispense/", views.dispense, name="dispense"),
     path("visits/<uuid:visit_id>/prescriptions/", views.visit_add, name="visit_add"),
     path(
         "prescriptions/<uuid:prescription_id>/prescription.pdf",

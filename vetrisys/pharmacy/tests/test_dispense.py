@@ -378,3 +378,64 @@ def test_12_dispensings_of_1_with_10_on_hand_dispense_exactly_10(
         == [D(0)] * 2 + [D(1)] * 10
     )
     assert ledger.verify(organization_id=world.org.pk) == []
+
+
+# ---------------------------------------------------------------- the screens
+
+
+@pytest.mark.usefixtures("stocked")
+def test_the_queue_lists_what_is_left_to_dispense_and_the_screen_dispenses_it(
+    world, pharmacist_a, prescription, meloxicam
+):
+    http = _as(pharmacist_a)
+
+    queue = http.get("/pharmacy/queue/")
+    page = http.get(f"/pharmacy/prescriptions/{prescription.pk}/dispense/")
+    done = http.post(
+        f"/pharmacy/prescriptions/{prescription.pk}/dispense/",
+        {"quantity": "2", "lot": "EARLY"},
+        follow=True,
+    )
+
+    assert queue.status_code == 200
+    assert f"/pharmacy/prescriptions/{prescription.pk}/dispense/" in queue.content.decode()
+    assert page.status_code == 200
+    assert '<option value="EARLY" selected>' in page.content.decode()
+    assert done.status_code == 200
+    assert "On hand now: 6." in done.content.decode()
+    assert _balances(world.location_a, meloxicam) == {"EARLY": D(1), "LATE": D(5)}
+    prescription.refresh_from_db()
+    assert prescription.dispensed_quantity == D(2)
+
+
+@pytest.mark.usefixtures("stocked")
+def test_the_screen_shows_a_refusal_as_a_message_and_nothing_moves(
+    world, pharmacist_a, prescription, meloxicam
+):
+    before = _state(world.location_a, meloxicam, prescription)
+
+    done = _as(pharmacist_a).post(
+        f"/pharmacy/prescriptions/{prescription.pk}/dispense/", {"quantity": "15"}, follow=True
+    )
+
+    assert "That is more than the 14 left on the prescription." in done.content.decode()
+    assert _state(world.location_a, meloxicam, prescription) == before
+
+
+def test_a_fully_dispensed_prescription_leaves_the_queue(
+    world, pharmacist_a, prescription, meloxicam
+):
+    receive(pharmacist_a, world.location_a, meloxicam, 20)
+    services.prescription_dispense(actor=pharmacist_a, prescription=prescription, quantity=14)
+
+    queue = _as(pharmacist_a).get("/pharmacy/queue/")
+
+    assert str(prescription.pk) not in queue.content.decode()
+
+
+@pytest.mark.usefixtures("stocked")
+def test_vets_and_cashiers_have_no_dispensing_screen(vet_a, cashier_a, prescription):
+    for user in (vet_a, cashier_a):
+        http = _as(user)
+        assert http.get("/pharmacy/queue/").status_code == 403
+        assert http.get(f"/pharmacy/prescriptions/{prescription.pk}/dispense/").status_code == 403
