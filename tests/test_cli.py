@@ -393,7 +393,7 @@ def _get(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-def _wait_for(url: str, process: subprocess.Popen[Any], timeout: float = 60) -> None:
+def _wait_for(url: str, process: subprocess.Popen[Any], timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -62,3 +62,23 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         (ARTIFACTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
     context.close()
+
+
+SEED_MIGRATIONS = (
+    "vetrisys.patients.migrations.0002_seed_species_and_breeds",
+    "vetrisys.records.migrations.0002_seed_terms_and_templates",
+    "vetrisys.vaccinations.migrations.0002_seed_protocols",
+)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(live_server: Any) -> None:
+    """Put back the reference data the migrations seed (species, terms, vaccine protocols)
+    when an earlier transactional test emptied the tables; each seed adds only what is
+    missing."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in SEED_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
