@@ -444,3 +444,16 @@ def test_a_fresh_install_runs_demo_then_serve_and_audit_verify(tmp_path):
         f"VetriSys is running at http://127.0.0.1:{port}/ "
         "(with background jobs in this process). Stop it with Ctrl+C."
     ) in output
+
+
+@pytest.mark.django_db
+def test_stock_verify_is_reachable_by_its_hyphenated_name(run_main):
+    call_command("demo", stdout=StringIO())
+    from vetrisys.inventory.models import StockBalance
+
+    balances = StockBalance.objects.count()
+
+    code, out, err = run_main(["stock-verify"])
+
+    assert (code, err) == (0, "")
+    assert out == f"stock conserved: {balances} balances match the ledger\n"

@@ -4,7 +4,7 @@ import os
 import sys
 
 # Commands documented with a hyphen; Django's command modules use an underscore.
-HYPHENATED_COMMANDS = {"audit-verify": "audit_verify"}
+HYPHENATED_COMMANDS = {"audit-verify": "audit_verify", "stock-verify": "stock_verify"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -273,6 +273,9 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS: list[str] = []
+if not IS_POSTGRES:
+    # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite uses them as plain indexes.
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 if not SECURE_HSTS_PRELOAD:
     # Preloading is a deliberate, hard-to-undo choice per domain; it stays opt-in.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
