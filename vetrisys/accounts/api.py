@@ -9,7 +9,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from vetrisys.accounts import selectors, services
-from vetrisys.accounts.auth import BearerToken
+from vetrisys.accounts.auth import BearerToken, api_actor
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.models import Location, Room, User
 from vetrisys.accounts.permissions import require
@@ -32,25 +32,11 @@ from vetrisys.accounts.throttle import (
     token_attempt_failed,
     token_attempt_succeeded,
 )
-from vetrisys.core.api import ErrorOut, Pagination, patch_fields
+from vetrisys.core.api import ERRORS, ErrorOut, Pagination, patch_fields
 from vetrisys.core.errors import NotAuthenticated
 
 auth_router = Router(tags=["auth"])
 router = Router(tags=["accounts"])
-
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 def _memberships(items: list[MembershipIn]) -> list[services.MembershipSpec]:
@@ -88,7 +74,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
     summary="Revoke the bearer token this request carries",
 )
 def token_delete(request: HttpRequest) -> Status[None]:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.api_token_revoke(actor=actor, token=actor.api_token)  # type: ignore[attr-defined]
     return Status(204, None)
 
@@ -98,7 +84,7 @@ def token_delete(request: HttpRequest) -> Status[None]:
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, tags=["me"])
 def me(request: HttpRequest) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     found = selectors.me(user=actor)
     return {
         "user": actor,
@@ -113,23 +99,23 @@ def me(request: HttpRequest) -> dict[str, Any]:
 @router.get("/locations", response=list[LocationOut], tags=["locations"])
 @paginate(Pagination)
 def location_list(request: HttpRequest) -> QuerySet[Location]:
-    return selectors.location_list(actor=_actor(request))
+    return selectors.location_list(actor=api_actor(request))
 
 
 @router.post("/locations", response={201: LocationOut, **ERRORS}, tags=["locations"])
 def location_create(request: HttpRequest, payload: LocationIn) -> Status[Location]:
     fields = payload.model_dump(exclude_unset=True)
-    return Status(201, services.location_create(actor=_actor(request), **fields))
+    return Status(201, services.location_create(actor=api_actor(request), **fields))
 
 
 @router.get("/locations/{location_id}", response={200: LocationOut, **ERRORS}, tags=["locations"])
 def location_get(request: HttpRequest, location_id: UUID) -> Location:
-    return selectors.location_get(actor=_actor(request), location_id=location_id)
+    return selectors.location_get(actor=api_actor(request), location_id=location_id)
 
 
 @router.patch("/locations/{location_id}", response={200: LocationOut, **ERRORS}, tags=["locations"])
 def location_update(request: HttpRequest, location_id: UUID, payload: LocationPatch) -> Location:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = selectors.location_get(actor=actor, location_id=location_id)
     return services.location_update(actor=actor, location=location, **patch_fields(payload))
 
@@ -141,7 +127,7 @@ def location_update(request: HttpRequest, location_id: UUID, payload: LocationPa
 )
 @paginate(Pagination)
 def room_list(request: HttpRequest, location_id: UUID) -> QuerySet[Room]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = selectors.location_get(actor=actor, location_id=location_id)
     return selectors.room_list(actor=actor, location=location)
 
@@ -150,7 +136,7 @@ def room_list(request: HttpRequest, location_id: UUID) -> QuerySet[Room]:
     "/locations/{location_id}/rooms", response={201: RoomOut, **ERRORS}, tags=["locations"]
 )
 def room_create(request: HttpRequest, location_id: UUID, payload: RoomIn) -> Status[Room]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = selectors.location_get(actor=actor, location_id=location_id)
     room = services.room_create(
         actor=actor, location=location, name=payload.name, kind=str(payload.kind)
@@ -169,14 +155,14 @@ def _require_staff_view(actor: User) -> None:
 @router.get("/staff", response={200: list[StaffOut], **ERRORS}, tags=["staff"])
 @paginate(Pagination)
 def staff_list(request: HttpRequest) -> QuerySet[User]:
-    actor = _actor(request)
+    actor = api_actor(request)
     _require_staff_view(actor)
     return selectors.staff_list(actor=actor)
 
 
 @router.post("/staff", response={201: StaffOut, **ERRORS}, tags=["staff"])
 def staff_create(request: HttpRequest, payload: StaffIn) -> Status[User]:
-    actor = _actor(request)
+    actor = api_actor(request)
     user = services.staff_create(
         actor=actor,
         username=payload.username,
@@ -192,14 +178,14 @@ def staff_create(request: HttpRequest, payload: StaffIn) -> Status[User]:
 
 @router.get("/staff/{user_id}", response={200: StaffOut, **ERRORS}, tags=["staff"])
 def staff_get(request: HttpRequest, user_id: UUID) -> User:
-    actor = _actor(request)
+    actor = api_actor(request)
     _require_staff_view(actor)
     return selectors.staff_get(actor=actor, user_id=user_id)
 
 
 @router.patch("/staff/{user_id}", response={200: StaffOut, **ERRORS}, tags=["staff"])
 def staff_update(request: HttpRequest, user_id: UUID, payload: StaffPatch) -> User:
-    actor = _actor(request)
+    actor = api_actor(request)
     _require_staff_view(actor)
     user = selectors.staff_get(actor=actor, user_id=user_id)
     fields = patch_fields(payload)

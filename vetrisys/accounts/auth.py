@@ -9,6 +9,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
+from vetrisys.accounts.models import User
+
 
 class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>` from POST /auth/token."""
@@ -50,6 +52,13 @@ class StaffSession(SessionAuth):
                 code="mfa_setup_required",
             )
         return user
+
+
+def api_actor(request: HttpRequest) -> User:
+    """The staff user an API call is authenticated as (every endpoint requires one)."""
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
 
 
 API_AUTH = [BearerToken(), StaffSession()]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from vetrisys.accounts.auth import api_actor
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.models import Location, User
 from vetrisys.accounts.permissions import has_capability
@@ -54,7 +55,7 @@ from vetrisys.billing.schemas import (
     VoidIn,
 )
 from vetrisys.clients.models import Client
-from vetrisys.core.api import ErrorOut, Pagination, patch_fields
+from vetrisys.core.api import ERRORS, Pagination, patch_fields
 from vetrisys.core.errors import NotAllowed, NotFound
 from vetrisys.core.pdf import pdf_response
 from vetrisys.core.timeutil import today_in
@@ -63,24 +64,10 @@ from vetrisys.patients.models import Patient
 
 router = Router(tags=["billing"])
 
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
 
 def _viewer(request: HttpRequest) -> User:
     """The caller, who must see billing somewhere (403 otherwise)."""
-    actor = _actor(request)
+    actor = api_actor(request)
     if not has_capability(actor, Capability.BILLING_VIEW):
         raise NotAllowed(_("You do not have permission to do this."), code="forbidden")
     return actor
@@ -154,7 +141,7 @@ def estimate_list(request: HttpRequest, filters: Query[EstimateFilter]) -> Query
 
 @router.post("/estimates", response={201: EstimateDetailOut, **ERRORS})
 def estimate_create(request: HttpRequest, payload: EstimateIn) -> Status[Estimate]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = _location(actor, payload.location)
     estimate = services.estimate_create(
         actor=actor, location=location, client=_client(actor, payload.client),
@@ -167,7 +154,7 @@ def estimate_create(request: HttpRequest, payload: EstimateIn) -> Status[Estimat
 
 @router.get("/estimates/{estimate_id}", response={200: EstimateDetailOut, **ERRORS})
 def estimate_get(request: HttpRequest, estimate_id: UUID) -> Estimate:
-    return selectors.estimate_get(actor=_actor(request), estimate_id=estimate_id)
+    return selectors.estimate_get(actor=api_actor(request), estimate_id=estimate_id)
 
 
 @router.post("/estimates/{estimate_id}/convert", response={201: InvoiceDetailOut, **ERRORS})
@@ -175,7 +162,7 @@ def estimate_convert(
     request: HttpRequest, estimate_id: UUID, payload: ConvertIn | None = None
 ) -> Status[Invoice]:
     """The draft invoice the estimate became."""
-    actor = _actor(request)
+    actor = api_actor(request)
     estimate = selectors.estimate_get(actor=actor, estimate_id=estimate_id)
     invoice = services.estimate_convert(
         actor=actor,
@@ -211,7 +198,7 @@ def invoice_list(request: HttpRequest, filters: Query[InvoiceFilter]) -> QuerySe
 @router.post("/invoices", response={201: InvoiceDetailOut, **ERRORS})
 def invoice_create(request: HttpRequest, payload: InvoiceIn) -> Status[Invoice]:
     """A draft invoice: the chosen pending charges first, then the lines."""
-    actor = _actor(request)
+    actor = api_actor(request)
     location = _location(actor, payload.location)
     client = _client(actor, payload.client)
     organization_id: Any = actor.organization_id
@@ -229,13 +216,13 @@ def invoice_create(request: HttpRequest, payload: InvoiceIn) -> Status[Invoice]:
 
 @router.get("/invoices/{invoice_id}", response={200: InvoiceDetailOut, **ERRORS})
 def invoice_get(request: HttpRequest, invoice_id: UUID) -> Invoice:
-    return _invoice(_actor(request), invoice_id)
+    return _invoice(api_actor(request), invoice_id)
 
 
 @router.patch("/invoices/{invoice_id}", response={200: InvoiceDetailOut, **ERRORS})
 def invoice_update(request: HttpRequest, invoice_id: UUID, payload: InvoicePatch) -> Invoice:
     """Change a draft (409 once issued); `lines` replaces all the lines."""
-    actor = _actor(request)
+    actor = api_actor(request)
     invoice = _invoice(actor, invoice_id)
     fields = patch_fields(payload)
     if "patient" in fields:
@@ -249,14 +236,14 @@ def invoice_update(request: HttpRequest, invoice_id: UUID, payload: InvoicePatch
 @router.post("/invoices/{invoice_id}/issue", response={200: InvoiceDetailOut, **ERRORS})
 def invoice_issue(request: HttpRequest, invoice_id: UUID) -> Invoice:
     """Number the draft from its location's series; it never changes afterwards."""
-    actor = _actor(request)
+    actor = api_actor(request)
     invoice = services.invoice_issue(actor=actor, invoice=_invoice(actor, invoice_id))
     return _detail(actor, invoice)
 
 
 @router.post("/invoices/{invoice_id}/void", response={200: InvoiceDetailOut, **ERRORS})
 def invoice_void(request: HttpRequest, invoice_id: UUID, payload: VoidIn) -> Invoice:
-    actor = _actor(request)
+    actor = api_actor(request)
     invoice = services.invoice_void(
         actor=actor, invoice=_invoice(actor, invoice_id), reason=payload.reason
     )
@@ -267,7 +254,7 @@ def invoice_void(request: HttpRequest, invoice_id: UUID, payload: VoidIn) -> Inv
 def payment_create(request: HttpRequest, invoice_id: UUID, payload: PaymentIn) -> Status[Payment]:
     """Money against an issued invoice; 409 when it would overpay (unless the excess is kept
     as the owner's credit) or the invoice is not issued."""
-    actor = _actor(request)
+    actor = api_actor(request)
     payment = services.payment_record(
         actor=actor, invoice=_invoice(actor, invoice_id), amount=payload.amount,
         method=payload.method, reference=payload.reference,
@@ -282,7 +269,7 @@ def credit_note_create(
     request: HttpRequest, invoice_id: UUID, payload: CreditNoteIn
 ) -> Status[CreditNote]:
     """Correct an issued invoice by `lines` (of the invoice) or by an `amount`."""
-    actor = _actor(request)
+    actor = api_actor(request)
     invoice = _invoice(actor, invoice_id)
     rows = {line.pk: line for line in InvoiceLine.objects.filter(invoice=invoice)}
     specs = []
@@ -300,7 +287,7 @@ def credit_note_create(
 @router.get("/invoices/{invoice_id}/receipt.pdf", response={200: None, **ERRORS})
 def receipt_pdf(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """The receipt as PDF, in the owner's language."""
-    invoice = _invoice(_actor(request), invoice_id)
+    invoice = _invoice(api_actor(request), invoice_id)
     with translation.override(documents.client_language(invoice.client)):
         return pdf_response(
             "billing/receipt_pdf.html",
@@ -340,7 +327,7 @@ def _plan_out(plan: PaymentPlan) -> dict[str, Any]:
 @router.get("/invoices/{invoice_id}/payment-plan", response={200: PaymentPlanOut, **ERRORS})
 def payment_plan_get(request: HttpRequest, invoice_id: UUID) -> dict[str, Any]:
     """The invoice's active plan: each installment covered, due or overdue."""
-    actor = _actor(request)
+    actor = api_actor(request)
     invoice = _invoice(actor, invoice_id)
     plan = (
         selectors.payment_plan_list(actor=actor, invoice=invoice)
@@ -358,7 +345,7 @@ def payment_plan_create(
     request: HttpRequest, invoice_id: UUID, payload: PaymentPlanIn
 ) -> Status[dict[str, Any]]:
     """Split the invoice's balance into monthly installments."""
-    actor = _actor(request)
+    actor = api_actor(request)
     plan = services.payment_plan_create(
         actor=actor,
         invoice=_invoice(actor, invoice_id),
@@ -414,7 +401,7 @@ def day_close_list(request: HttpRequest, filters: Query[DayCloseFilter]) -> Quer
 @router.post("/day-closes", response={201: DayCloseOut, **ERRORS})
 def day_close_create(request: HttpRequest, payload: DayCloseIn) -> Status[DayClose]:
     """Close a cashier's day at a location: counted against expected, per method."""
-    actor = _actor(request)
+    actor = api_actor(request)
     cashier = None
     if payload.cashier is not None:
         organization_id: Any = actor.organization_id

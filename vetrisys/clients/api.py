@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from vetrisys.accounts.auth import api_actor
 from vetrisys.accounts.models import User
 from vetrisys.clients import selectors, services
 from vetrisys.clients.models import Client, Communication
@@ -20,23 +21,9 @@ from vetrisys.clients.schemas import (
     MergeIn,
     PatientSummaryOut,
 )
-from vetrisys.core.api import ErrorOut, Pagination, patch_fields
+from vetrisys.core.api import ERRORS, Pagination, patch_fields
 
 router = Router(tags=["clients"])
-
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 def _service_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -61,12 +48,12 @@ def client_list(
 ) -> QuerySet[Client]:
     """Owners of the organization; `q` searches name, phone (or its last digits), email,
     document id, pet name and microchip, ignoring accents and case."""
-    return selectors.client_list(actor=_actor(request), q=q, is_active=is_active)
+    return selectors.client_list(actor=api_actor(request), q=q, is_active=is_active)
 
 
 @router.post("", response={201: ClientOut, **ERRORS})
 def client_create(request: HttpRequest, payload: ClientIn) -> Status[Client]:
-    actor = _actor(request)
+    actor = api_actor(request)
     fields = _service_fields(payload.model_dump(exclude_unset=True))
     client = services.client_create(actor=actor, **fields)
     return Status(201, _reloaded(actor, client))
@@ -74,12 +61,12 @@ def client_create(request: HttpRequest, payload: ClientIn) -> Status[Client]:
 
 @router.get("/{client_id}", response={200: ClientOut, **ERRORS})
 def client_get(request: HttpRequest, client_id: UUID) -> Client:
-    return selectors.client_get(actor=_actor(request), client_id=client_id)
+    return selectors.client_get(actor=api_actor(request), client_id=client_id)
 
 
 @router.patch("/{client_id}", response={200: ClientOut, **ERRORS})
 def client_update(request: HttpRequest, client_id: UUID, payload: ClientPatch) -> Client:
-    actor = _actor(request)
+    actor = api_actor(request)
     client = selectors.client_get(actor=actor, client_id=client_id)
     fields = _service_fields(patch_fields(payload))
     services.client_update(actor=actor, client=client, **fields)
@@ -88,7 +75,7 @@ def client_update(request: HttpRequest, client_id: UUID, payload: ClientPatch) -
 
 @router.post("/{client_id}/archive", response={200: ClientOut, **ERRORS})
 def client_archive(request: HttpRequest, client_id: UUID) -> Client:
-    actor = _actor(request)
+    actor = api_actor(request)
     client = selectors.client_get(actor=actor, client_id=client_id)
     services.client_archive(actor=actor, client=client)
     return _reloaded(actor, client)
@@ -96,7 +83,7 @@ def client_archive(request: HttpRequest, client_id: UUID) -> Client:
 
 @router.post("/{client_id}/restore", response={200: ClientOut, **ERRORS})
 def client_restore(request: HttpRequest, client_id: UUID) -> Client:
-    actor = _actor(request)
+    actor = api_actor(request)
     client = selectors.client_get(actor=actor, client_id=client_id)
     services.client_restore(actor=actor, client=client)
     return _reloaded(actor, client)
@@ -106,7 +93,7 @@ def client_restore(request: HttpRequest, client_id: UUID) -> Client:
 def client_merge(request: HttpRequest, client_id: UUID, payload: MergeIn) -> Client:
     """Fold the `duplicate` owner into this one: pets, phones, history and every other record
     move here; the duplicate is archived and points at this owner."""
-    actor = _actor(request)
+    actor = api_actor(request)
     survivor = selectors.client_get(actor=actor, client_id=client_id)
     duplicate = selectors.client_get(actor=actor, client_id=payload.duplicate)
     services.client_merge(actor=actor, survivor=survivor, duplicate=duplicate)
@@ -116,7 +103,7 @@ def client_merge(request: HttpRequest, client_id: UUID, payload: MergeIn) -> Cli
 @router.get("/{client_id}/patients", response={200: list[PatientSummaryOut], **ERRORS})
 @paginate(Pagination)
 def client_patients(request: HttpRequest, client_id: UUID) -> QuerySet[Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     client = selectors.client_get(actor=actor, client_id=client_id)
     return selectors.client_patients(actor=actor, client=client)
 
@@ -125,7 +112,7 @@ def client_patients(request: HttpRequest, client_id: UUID) -> QuerySet[Any]:
 @paginate(Pagination)
 def communication_list(request: HttpRequest, client_id: UUID) -> QuerySet[Communication]:
     """The owner's communication history, newest first."""
-    actor = _actor(request)
+    actor = api_actor(request)
     client = selectors.client_get(actor=actor, client_id=client_id)
     return selectors.communication_list(actor=actor, client=client)
 
@@ -135,7 +122,7 @@ def communication_create(
     request: HttpRequest, client_id: UUID, payload: CommunicationIn
 ) -> Status[Communication]:
     """Log a call, message or note."""
-    actor = _actor(request)
+    actor = api_actor(request)
     client = selectors.client_get(actor=actor, client_id=client_id)
     entry = services.communication_log(actor=actor, client=client, **payload.model_dump())
     return Status(201, entry)

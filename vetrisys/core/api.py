@@ -28,6 +28,16 @@ class ErrorOut(Schema):
     extra: dict[str, Any]
 
 
+# The error answers an endpoint may give, listed in its OpenAPI responses.
+ERRORS: dict[int, type[ErrorOut]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
 def error_body(message: str, code: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The one error shape: {"message", "code", "extra"}."""
     return {"message": message, "code": code, "extra": extra or {}}

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from vetrisys.accounts.auth import api_actor
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.models import Location, User
 from vetrisys.accounts.permissions import locations_with
-from vetrisys.core.api import ErrorOut, Pagination, patch_fields
+from vetrisys.core.api import ERRORS, Pagination, patch_fields
 from vetrisys.core.errors import ValidationFailed
 from vetrisys.inventory import reports, selectors, services
 from vetrisys.inventory.models import (
@@ -62,20 +63,6 @@ orders_router = Router(tags=["inventory"])
 counts_router = Router(tags=["inventory"])
 reports_router = Router(tags=["reports"])
 
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
 
 def _location(actor: User, location_id: Any, field: str = "location") -> Location:
     return selectors.location_get(actor=actor, location_id=location_id, field=field)
@@ -95,26 +82,26 @@ def _moves(moves: list[StockMovement]) -> Status[dict[str, Any]]:
 @products_router.get("", response={200: list[ProductOut], **ERRORS})
 @paginate(Pagination)
 def product_list(request: HttpRequest, filters: Query[ProductFilter]) -> QuerySet[Product]:
-    return selectors.product_list(actor=_actor(request), q=filters.q, kind=filters.kind)
+    return selectors.product_list(actor=api_actor(request), q=filters.q, kind=filters.kind)
 
 
 @products_router.post("", response={201: ProductOut, **ERRORS})
 def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
     fields = payload.model_dump()
     fields["sale_price"] = fields.pop("price")
-    return Status(201, services.product_create(actor=_actor(request), **fields))
+    return Status(201, services.product_create(actor=api_actor(request), **fields))
 
 
 @products_router.get("/{product_id}", response={200: ProductOut, **ERRORS})
 def product_get(request: HttpRequest, product_id: UUID) -> Product:
-    return _product(_actor(request), product_id)
+    return _product(api_actor(request), product_id)
 
 
 @products_router.patch("/{product_id}", response={200: ProductOut, **ERRORS})
 def product_update(request: HttpRequest, product_id: UUID, payload: ProductPatch) -> Product:
     """Change a product; `reorder_level` (and `reorder_quantity`) apply at `location`, or at the
     one location where the caller keeps stock when they keep stock at only one."""
-    actor = _actor(request)
+    actor = api_actor(request)
     product = _product(actor, product_id)
     fields = patch_fields(payload)
     if "price" in fields:
@@ -148,7 +135,7 @@ def product_update(request: HttpRequest, product_id: UUID, payload: ProductPatch
 @stock_router.get("", response={200: list[StockOut], **ERRORS})
 @paginate(Pagination)
 def stock_list(request: HttpRequest, filters: Query[StockFilter]) -> QuerySet[StockBalance]:
-    actor = _actor(request)
+    actor = api_actor(request)
     product = _product(actor, filters.product) if filters.product else None
     return selectors.stock_on_hand(
         actor=actor, location=_location(actor, filters.location), product=product
@@ -158,7 +145,7 @@ def stock_list(request: HttpRequest, filters: Query[StockFilter]) -> QuerySet[St
 @stock_router.get("/movements", response={200: list[MovementOut], **ERRORS})
 @paginate(Pagination)
 def movement_list(request: HttpRequest, filters: Query[MovementFilter]) -> QuerySet[StockMovement]:
-    actor = _actor(request)
+    actor = api_actor(request)
     return selectors.movement_list(
         actor=actor,
         location=_location(actor, filters.location) if filters.location else None,
@@ -168,7 +155,7 @@ def movement_list(request: HttpRequest, filters: Query[MovementFilter]) -> Query
 
 @stock_router.post("/receive", response={201: MovementsOut, **ERRORS})
 def stock_receive(request: HttpRequest, payload: ReceiveIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     supplier = (
         selectors.supplier_get(actor=actor, supplier_id=payload.supplier)
         if payload.supplier
@@ -190,7 +177,7 @@ def stock_receive(request: HttpRequest, payload: ReceiveIn) -> Status[dict[str, 
 
 @stock_router.post("/adjust", response={201: MovementsOut, **ERRORS})
 def stock_adjust(request: HttpRequest, payload: AdjustIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     move = services.stock_adjust(
         actor=actor, location=_location(actor, payload.location),
         product=_product(actor, payload.product), lot=payload.lot,
@@ -201,7 +188,7 @@ def stock_adjust(request: HttpRequest, payload: AdjustIn) -> Status[dict[str, An
 
 @stock_router.post("/waste", response={201: MovementsOut, **ERRORS})
 def stock_waste(request: HttpRequest, payload: WasteIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     move = services.stock_waste(
         actor=actor, location=_location(actor, payload.location),
         product=_product(actor, payload.product), lot=payload.lot,
@@ -212,7 +199,7 @@ def stock_waste(request: HttpRequest, payload: WasteIn) -> Status[dict[str, Any]
 
 @stock_router.post("/transfer", response={201: MovementsOut, **ERRORS})
 def stock_transfer(request: HttpRequest, payload: TransferIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     moves = services.stock_transfer(
         actor=actor,
         from_location=_location(actor, payload.from_location, "from_location"),
@@ -227,7 +214,7 @@ def stock_transfer(request: HttpRequest, payload: TransferIn) -> Status[dict[str
 
 @stock_router.post("/dispense", response={201: MovementsOut, **ERRORS})
 def stock_dispense(request: HttpRequest, payload: DispenseIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     moves = services.stock_dispense(
         actor=actor, location=_location(actor, payload.location),
         product=_product(actor, payload.product), quantity=payload.quantity,
@@ -242,17 +229,17 @@ def stock_dispense(request: HttpRequest, payload: DispenseIn) -> Status[dict[str
 @suppliers_router.get("", response={200: list[SupplierOut], **ERRORS})
 @paginate(Pagination)
 def supplier_list(request: HttpRequest) -> QuerySet[Supplier]:
-    return selectors.supplier_list(actor=_actor(request))
+    return selectors.supplier_list(actor=api_actor(request))
 
 
 @suppliers_router.post("", response={201: SupplierOut, **ERRORS})
 def supplier_create(request: HttpRequest, payload: SupplierIn) -> Status[Supplier]:
-    return Status(201, services.supplier_create(actor=_actor(request), **payload.model_dump()))
+    return Status(201, services.supplier_create(actor=api_actor(request), **payload.model_dump()))
 
 
 @suppliers_router.patch("/{supplier_id}", response={200: SupplierOut, **ERRORS})
 def supplier_update(request: HttpRequest, supplier_id: UUID, payload: SupplierPatch) -> Supplier:
-    actor = _actor(request)
+    actor = api_actor(request)
     supplier = selectors.supplier_get(actor=actor, supplier_id=supplier_id)
     return services.supplier_update(actor=actor, supplier=supplier, **patch_fields(payload))
 
@@ -263,14 +250,14 @@ def supplier_update(request: HttpRequest, supplier_id: UUID, payload: SupplierPa
 @orders_router.get("", response={200: list[OrderOut], **ERRORS})
 @paginate(Pagination)
 def order_list(request: HttpRequest, filters: Query[OrderFilter]) -> QuerySet[PurchaseOrder]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = _location(actor, filters.location) if filters.location else None
     return selectors.order_list(actor=actor, location=location, status=filters.status)
 
 
 @orders_router.post("", response={201: OrderOut, **ERRORS})
 def order_create(request: HttpRequest, payload: OrderIn) -> Status[PurchaseOrder]:
-    actor = _actor(request)
+    actor = api_actor(request)
     lines = [
         services.LineSpec(_product(actor, line.product), line.quantity, line.unit_cost)
         for line in payload.lines
@@ -285,7 +272,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Status[PurchaseOrder
 
 @orders_router.post("/suggest", response={201: list[OrderOut], **ERRORS})
 def order_suggest(request: HttpRequest, payload: SuggestIn) -> Status[list[PurchaseOrder]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     supplier = (
         selectors.supplier_get(actor=actor, supplier_id=payload.supplier)
         if payload.supplier
@@ -300,12 +287,12 @@ def order_suggest(request: HttpRequest, payload: SuggestIn) -> Status[list[Purch
 
 @orders_router.get("/{order_id}", response={200: OrderOut, **ERRORS})
 def order_get(request: HttpRequest, order_id: UUID) -> PurchaseOrder:
-    return selectors.order_get(actor=_actor(request), order_id=order_id)
+    return selectors.order_get(actor=api_actor(request), order_id=order_id)
 
 
 @orders_router.post("/{order_id}/send", response={200: OrderOut, **ERRORS})
 def order_send(request: HttpRequest, order_id: UUID) -> PurchaseOrder:
-    actor = _actor(request)
+    actor = api_actor(request)
     order = selectors.order_get(actor=actor, order_id=order_id)
     services.purchase_order_send(actor=actor, order=order)
     return selectors.order_get(actor=actor, order_id=order_id)
@@ -313,7 +300,7 @@ def order_send(request: HttpRequest, order_id: UUID) -> PurchaseOrder:
 
 @orders_router.post("/{order_id}/cancel", response={200: OrderOut, **ERRORS})
 def order_cancel(request: HttpRequest, order_id: UUID) -> PurchaseOrder:
-    actor = _actor(request)
+    actor = api_actor(request)
     order = selectors.order_get(actor=actor, order_id=order_id)
     services.purchase_order_cancel(actor=actor, order=order)
     return selectors.order_get(actor=actor, order_id=order_id)
@@ -325,13 +312,13 @@ def order_cancel(request: HttpRequest, order_id: UUID) -> PurchaseOrder:
 @counts_router.get("", response={200: list[CountOut], **ERRORS})
 @paginate(Pagination)
 def count_list(request: HttpRequest, location: UUID) -> QuerySet[StockCount]:
-    actor = _actor(request)
+    actor = api_actor(request)
     return selectors.count_list(actor=actor, location=_location(actor, location))
 
 
 @counts_router.post("", response={201: CountOut, **ERRORS})
 def count_start(request: HttpRequest, payload: CountIn) -> Status[StockCount]:
-    actor = _actor(request)
+    actor = api_actor(request)
     count = services.stock_count_start(
         actor=actor, location=_location(actor, payload.location), note=payload.note
     )
@@ -352,12 +339,12 @@ def _count_detail(count: StockCount) -> dict[str, Any]:
 
 @counts_router.get("/{count_id}", response={200: CountDetailOut, **ERRORS})
 def count_get(request: HttpRequest, count_id: UUID) -> dict[str, Any]:
-    return _count_detail(selectors.count_get(actor=_actor(request), count_id=count_id))
+    return _count_detail(selectors.count_get(actor=api_actor(request), count_id=count_id))
 
 
 @counts_router.post("/{count_id}/lines", response={200: CountLineOut, **ERRORS})
 def count_enter(request: HttpRequest, count_id: UUID, payload: CountLineIn) -> Any:
-    actor = _actor(request)
+    actor = api_actor(request)
     count = selectors.count_get(actor=actor, count_id=count_id)
     return services.stock_count_enter(
         actor=actor, count=count, product=_product(actor, payload.product), lot=payload.lot,
@@ -367,7 +354,7 @@ def count_enter(request: HttpRequest, count_id: UUID, payload: CountLineIn) -> A
 
 @counts_router.post("/{count_id}/close", response={200: CountDetailOut, **ERRORS})
 def count_close(request: HttpRequest, count_id: UUID) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     count = selectors.count_get(actor=actor, count_id=count_id)
     services.stock_count_close(actor=actor, count=count)
     return _count_detail(selectors.count_get(actor=actor, count_id=count_id))
@@ -378,7 +365,7 @@ def count_close(request: HttpRequest, count_id: UUID) -> dict[str, Any]:
 
 @reports_router.get("/inventory", response={200: InventoryReportOut, **ERRORS})
 def inventory_report(request: HttpRequest, filters: Query[ReportFilter]) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = _location(actor, filters.location) if filters.location else None
     report = reports.inventory_report(
         actor=actor, date_from=filters.date_from, date_to=filters.date_to, location=location

@@ -12,8 +12,9 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from vetrisys.accounts.auth import api_actor
 from vetrisys.accounts.models import User
-from vetrisys.core.api import ErrorOut, Pagination
+from vetrisys.core.api import ERRORS, Pagination
 from vetrisys.core.errors import ValidationFailed
 from vetrisys.patients import selectors, services
 from vetrisys.patients.downloads import open_download
@@ -42,20 +43,7 @@ router = Router(tags=["patients"])
 species_router = Router(tags=["species"])
 attachments_router = Router(tags=["patients"])
 
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 CLEARABLE = {"breed", "birth_date"}
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 def _reference_fields(actor: User, fields: dict[str, Any]) -> dict[str, Any]:
@@ -78,13 +66,13 @@ def _reference_fields(actor: User, fields: dict[str, Any]) -> dict[str, Any]:
 @paginate(Pagination)
 def patient_list(request: HttpRequest, filters: Query[PatientFilter]) -> QuerySet[Patient]:
     return selectors.patient_list(
-        actor=_actor(request), q=filters.q, client=filters.client, species=filters.species
+        actor=api_actor(request), q=filters.q, client=filters.client, species=filters.species
     )
 
 
 @router.post("", response={201: PatientOut, **ERRORS})
 def patient_create(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
-    actor = _actor(request)
+    actor = api_actor(request)
     fields = payload.model_dump(exclude_unset=True)
     client = selectors.owner_for_patient(actor=actor, client_id=fields.pop("client"))
     fields = _reference_fields(actor, fields)
@@ -94,17 +82,17 @@ def patient_create(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
 
 @router.get("/search", response={200: SearchOut, **ERRORS}, summary="The one search box")
 def quick_search(request: HttpRequest, q: str = "", limit: int = 10) -> selectors.QuickSearchResult:
-    return selectors.quick_search(actor=_actor(request), q=q, limit=max(1, min(limit, 50)))
+    return selectors.quick_search(actor=api_actor(request), q=q, limit=max(1, min(limit, 50)))
 
 
 @router.get("/{patient_id}", response={200: PatientOut, **ERRORS})
 def patient_get(request: HttpRequest, patient_id: UUID) -> Patient:
-    return selectors.patient_get(actor=_actor(request), patient_id=patient_id)
+    return selectors.patient_get(actor=api_actor(request), patient_id=patient_id)
 
 
 @router.patch("/{patient_id}", response={200: PatientOut, **ERRORS})
 def patient_update(request: HttpRequest, patient_id: UUID, payload: PatientPatch) -> Patient:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     fields = payload.model_dump(exclude_unset=True)
     # breed and birth_date may be cleared with null; the rest are changed, not unset.
@@ -130,7 +118,7 @@ def patient_update(request: HttpRequest, patient_id: UUID, payload: PatientPatch
 
 @router.post("/{patient_id}/transfer", response={200: PatientOut, **ERRORS})
 def patient_transfer(request: HttpRequest, patient_id: UUID, payload: TransferIn) -> Patient:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     client = selectors.owner_for_patient(actor=actor, client_id=payload.client)
     services.patient_transfer(actor=actor, patient=patient, client=client, reason=payload.reason)
@@ -139,7 +127,7 @@ def patient_transfer(request: HttpRequest, patient_id: UUID, payload: TransferIn
 
 @router.post("/{patient_id}/deceased", response={200: PatientOut, **ERRORS})
 def patient_deceased(request: HttpRequest, patient_id: UUID, payload: DeceasedIn) -> Patient:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     services.patient_mark_deceased(actor=actor, patient=patient, deceased_on=payload.deceased_on)
     return selectors.patient_get(actor=actor, patient_id=patient.pk)
@@ -151,14 +139,14 @@ def patient_deceased(request: HttpRequest, patient_id: UUID, payload: DeceasedIn
 @router.get("/{patient_id}/weights", response={200: list[WeightOut], **ERRORS})
 @paginate(Pagination)
 def weight_list(request: HttpRequest, patient_id: UUID) -> QuerySet[WeightRecord]:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     return selectors.weight_list(actor=actor, patient=patient)
 
 
 @router.post("/{patient_id}/weights", response={201: WeightOut, **ERRORS})
 def weight_add(request: HttpRequest, patient_id: UUID, payload: WeightIn) -> Status[WeightRecord]:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     if payload.weight_lb is not None:
         value, unit = payload.weight_lb, WeightRecord.Unit.LB
@@ -181,7 +169,7 @@ def weight_add(request: HttpRequest, patient_id: UUID, payload: WeightIn) -> Sta
 @router.get("/{patient_id}/attachments", response={200: list[AttachmentOut], **ERRORS})
 @paginate(Pagination)
 def attachment_list(request: HttpRequest, patient_id: UUID) -> QuerySet[Attachment]:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     return selectors.attachment_list(actor=actor, patient=patient)
 
@@ -194,7 +182,7 @@ def attachment_upload(
     kind: Form[Attachment.Kind],
     description: Form[str] = "",
 ) -> Status[Attachment]:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     attachment = services.attachment_upload(
         actor=actor, patient=patient, file=file, kind=str(kind), description=description
@@ -208,7 +196,7 @@ def attachment_upload(
     summary="The file itself, as a download",
 )
 def attachment_download(request: HttpRequest, attachment_id: UUID) -> FileResponse:
-    actor = _actor(request)
+    actor = api_actor(request)
     attachment = selectors.attachment_get(actor=actor, attachment_id=attachment_id)
     return open_download(actor=actor, attachment=attachment)
 
@@ -219,14 +207,14 @@ def attachment_download(request: HttpRequest, attachment_id: UUID) -> FileRespon
 @router.get("/{patient_id}/notes", response={200: list[NoteOut], **ERRORS})
 @paginate(Pagination)
 def note_list(request: HttpRequest, patient_id: UUID) -> QuerySet[PatientNote]:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     return selectors.note_list(actor=actor, patient=patient)
 
 
 @router.post("/{patient_id}/notes", response={201: NoteOut, **ERRORS})
 def note_add(request: HttpRequest, patient_id: UUID, payload: NoteIn) -> Status[PatientNote]:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     return Status(201, services.note_add(actor=actor, patient=patient, text=payload.text))
 
@@ -235,7 +223,7 @@ def note_add(request: HttpRequest, patient_id: UUID, payload: NoteIn) -> Status[
 def patient_history(
     request: HttpRequest, patient_id: UUID, limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     page = selectors.patient_history(actor=actor, patient=patient, limit=limit, offset=offset)
     return {"items": page.items, "count": page.count}
@@ -247,13 +235,16 @@ def patient_history(
 @species_router.get("", response={200: list[SpeciesOut], **ERRORS})
 @paginate(Pagination)
 def species_list(request: HttpRequest) -> QuerySet[Species]:
-    return selectors.species_list(actor=_actor(request))
+    return selectors.species_list(actor=api_actor(request))
 
 
 @species_router.post("", response={201: SpeciesOut, **ERRORS})
 def species_create(request: HttpRequest, payload: SpeciesIn) -> Status[Species]:
     species = services.species_create(
-        actor=_actor(request), code=payload.code, name_es=payload.name_es, name_en=payload.name_en
+        actor=api_actor(request),
+        code=payload.code,
+        name_es=payload.name_es,
+        name_en=payload.name_en,
     )
     return Status(201, species)
 
@@ -261,14 +252,14 @@ def species_create(request: HttpRequest, payload: SpeciesIn) -> Status[Species]:
 @species_router.get("/{species_id}/breeds", response={200: list[BreedOut], **ERRORS})
 @paginate(Pagination)
 def breed_list(request: HttpRequest, species_id: UUID) -> QuerySet[Breed]:
-    actor = _actor(request)
+    actor = api_actor(request)
     species = selectors.species_get(actor=actor, species_id=species_id)
     return selectors.breed_list(actor=actor, species=species)
 
 
 @species_router.post("/{species_id}/breeds", response={201: BreedOut, **ERRORS})
 def breed_create(request: HttpRequest, species_id: UUID, payload: BreedIn) -> Status[Breed]:
-    actor = _actor(request)
+    actor = api_actor(request)
     species = selectors.species_get(actor=actor, species_id=species_id)
     breed = services.breed_create(
         actor=actor, species=species, name_es=payload.name_es, name_en=payload.name_en

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from vetrisys.accounts.models import User
-from vetrisys.core.api import ErrorOut, Pagination
+from vetrisys.accounts.auth import api_actor
+from vetrisys.core.api import ERRORS, Pagination
 from vetrisys.pharmacy import documents, selectors, services
 from vetrisys.pharmacy.models import Prescription
 from vetrisys.pharmacy.schemas import (
@@ -22,16 +22,6 @@ from vetrisys.pharmacy.schemas import (
 )
 
 router = Router(tags=["prescriptions"])
-
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
-}  # fmt: skip
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:
@@ -46,13 +36,16 @@ def prescription_list(
     request: HttpRequest, filters: Query[PrescriptionFilter]
 ) -> QuerySet[Prescription]:
     return selectors.prescription_list(
-        actor=_actor(request), patient=filters.patient, visit=filters.visit, status=filters.status
+        actor=api_actor(request),
+        patient=filters.patient,
+        visit=filters.visit,
+        status=filters.status,
     )
 
 
 @router.post("", response={201: PrescriptionOut, **ERRORS})
 def prescription_create(request: HttpRequest, payload: PrescriptionIn) -> Status[Prescription]:
-    actor = _actor(request)
+    actor = api_actor(request)
     prescription = services.prescription_create(
         actor=actor,
         visit=selectors.visit_for_prescription(actor=actor, visit_id=payload.visit),
@@ -70,18 +63,18 @@ def prescription_create(request: HttpRequest, payload: PrescriptionIn) -> Status
 
 @router.get("/{prescription_id}", response={200: PrescriptionOut, **ERRORS})
 def prescription_get(request: HttpRequest, prescription_id: UUID) -> Prescription:
-    return selectors.prescription_get(actor=_actor(request), prescription_id=prescription_id)
+    return selectors.prescription_get(actor=api_actor(request), prescription_id=prescription_id)
 
 
 @router.get("/{prescription_id}/prescription.pdf", response={200: None, **ERRORS})
 def prescription_pdf(request: HttpRequest, prescription_id: UUID) -> HttpResponse:
-    found = selectors.prescription_get(actor=_actor(request), prescription_id=prescription_id)
+    found = selectors.prescription_get(actor=api_actor(request), prescription_id=prescription_id)
     return _pdf(documents.prescription_pdf(found), documents.filename(found, "prescription"))
 
 
 @router.get("/{prescription_id}/label.pdf", response={200: None, **ERRORS})
 def label_pdf(request: HttpRequest, prescription_id: UUID) -> HttpResponse:
-    found = selectors.prescription_get(actor=_actor(request), prescription_id=prescription_id)
+    found = selectors.prescription_get(actor=api_actor(request), prescription_id=prescription_id)
     return _pdf(documents.label_pdf(found), documents.filename(found, "label"))
 
 
@@ -89,7 +82,7 @@ def label_pdf(request: HttpRequest, prescription_id: UUID) -> HttpResponse:
 def prescription_dispense(
     request: HttpRequest, prescription_id: UUID, payload: DispenseIn
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     prescription = selectors.prescription_get(actor=actor, prescription_id=prescription_id)
     dispense = services.prescription_dispense(
         actor=actor,

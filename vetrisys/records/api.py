@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from vetrisys.accounts.auth import api_actor
 from vetrisys.accounts.models import User
-from vetrisys.core.api import ErrorOut, Pagination, patch_fields
+from vetrisys.core.api import ERRORS, Pagination, patch_fields
 from vetrisys.core.errors import ValidationFailed
 from vetrisys.inventory.models import Product
 from vetrisys.patients import selectors as patient_selectors
@@ -62,20 +63,6 @@ from vetrisys.scheduling import selectors as scheduling_selectors
 
 router = Router(tags=["records"])
 
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
 
 def _org(actor: User) -> Any:
     return actor.organization_id
@@ -91,7 +78,7 @@ def _detail(actor: User, visit_id: Any) -> dict[str, Any] | Visit:
 
 
 def _visit(request: HttpRequest, visit_id: UUID) -> Visit:
-    return selectors.visit_for_write(actor=_actor(request), visit_id=visit_id)
+    return selectors.visit_for_write(actor=api_actor(request), visit_id=visit_id)
 
 
 def _term(actor: User, code: str | None, field: str = "code") -> DiagnosisTerm | None:
@@ -116,7 +103,7 @@ def _attachment(actor: User, attachment_id: UUID | None) -> Attachment | None:
 @paginate(Pagination)
 def visit_list(request: HttpRequest, filters: Query[VisitFilter]) -> QuerySet[Visit]:
     return selectors.visit_list(
-        actor=_actor(request),
+        actor=api_actor(request),
         patient=filters.patient,
         location=filters.location,
         vet=filters.vet,
@@ -126,7 +113,7 @@ def visit_list(request: HttpRequest, filters: Query[VisitFilter]) -> QuerySet[Vi
 
 @router.post("/visits", response={201: VisitDetailOut, **ERRORS})
 def visit_open(request: HttpRequest, payload: VisitIn) -> Status[Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = selectors.location_for_visit(actor=actor, location_id=payload.location)
     patient = selectors.patient_for_visit(actor=actor, patient_id=payload.patient)
     appointment = None
@@ -155,7 +142,7 @@ def visit_open(request: HttpRequest, payload: VisitIn) -> Status[Any]:
 
 @router.get("/visits/{visit_id}", response={200: VisitDetailOut, **ERRORS})
 def visit_get(request: HttpRequest, visit_id: UUID) -> Any:
-    actor = _actor(request)
+    actor = api_actor(request)
     visit = _detail(actor, visit_id)
     assert isinstance(visit, Visit)
     services.visit_record_read(actor=actor, visit=visit)
@@ -167,14 +154,16 @@ def soap_save(request: HttpRequest, visit_id: UUID, payload: SoapIn) -> SoapNote
     fields = payload.model_dump()
     version = fields.pop("version")
     return services.soap_save(
-        actor=_actor(request), visit=_visit(request, visit_id), version=version, **fields
+        actor=api_actor(request), visit=_visit(request, visit_id), version=version, **fields
     )
 
 
 @router.post("/visits/{visit_id}/vitals", response={201: VitalsOut, **ERRORS})
 def vitals_add(request: HttpRequest, visit_id: UUID, payload: VitalsIn) -> Status[Vitals]:
     fields = payload.model_dump()
-    vitals = services.vitals_add(actor=_actor(request), visit=_visit(request, visit_id), **fields)
+    vitals = services.vitals_add(
+        actor=api_actor(request), visit=_visit(request, visit_id), **fields
+    )
     return Status(
         201,
         Vitals.objects.select_related("visit__patient__species", "recorded_by").get(pk=vitals.pk),
@@ -185,7 +174,7 @@ def vitals_add(request: HttpRequest, visit_id: UUID, payload: VitalsIn) -> Statu
 def diagnosis_add(
     request: HttpRequest, visit_id: UUID, payload: DiagnosisIn
 ) -> Status[VisitDiagnosis]:
-    actor = _actor(request)
+    actor = api_actor(request)
     visit = _visit(request, visit_id)
     diagnosis = services.diagnosis_add(
         actor=actor,
@@ -210,13 +199,13 @@ def diagnosis_remove(request: HttpRequest, visit_id: UUID, diagnosis_id: UUID) -
     )
     if diagnosis is None:
         raise ValidationFailed.for_field("diagnosis", _("No such diagnosis in this visit."))
-    services.diagnosis_remove(actor=_actor(request), diagnosis=diagnosis)
+    services.diagnosis_remove(actor=api_actor(request), diagnosis=diagnosis)
     return Status(204, None)
 
 
 @router.post("/visits/{visit_id}/procedures", response={201: ProcedureOut, **ERRORS})
 def procedure_add(request: HttpRequest, visit_id: UUID, payload: ProcedureIn) -> Status[Procedure]:
-    actor = _actor(request)
+    actor = api_actor(request)
     visit = _visit(request, visit_id)
     product = Product.objects.filter(organization_id=_org(actor), pk=payload.price_item).first()
     if product is None:
@@ -242,13 +231,13 @@ def procedure_remove(
     if procedure is None:
         raise ValidationFailed.for_field("procedure", _("No such procedure in this visit."))
     return services.procedure_remove(
-        actor=_actor(request), procedure=procedure, reason=payload.reason
+        actor=api_actor(request), procedure=procedure, reason=payload.reason
     )
 
 
 @router.post("/visits/{visit_id}/lab-results", response={201: LabResultOut, **ERRORS})
 def lab_result_add(request: HttpRequest, visit_id: UUID, payload: LabResultIn) -> Status[LabResult]:
-    actor = _actor(request)
+    actor = api_actor(request)
     fields = payload.model_dump()
     fields["attachment"] = _attachment(actor, payload.attachment)
     fields["flag"] = str(payload.flag or "")
@@ -260,7 +249,7 @@ def lab_result_add(request: HttpRequest, visit_id: UUID, payload: LabResultIn) -
 def attachment_link(
     request: HttpRequest, visit_id: UUID, payload: AttachmentLinkIn
 ) -> Status[VisitAttachment]:
-    actor = _actor(request)
+    actor = api_actor(request)
     attachment = _attachment(actor, payload.attachment)
     assert attachment is not None
     link = services.attachment_link(
@@ -271,7 +260,7 @@ def attachment_link(
 
 @router.post("/visits/{visit_id}/sign", response={200: VisitDetailOut, **ERRORS})
 def visit_sign(request: HttpRequest, visit_id: UUID) -> Any:
-    actor = _actor(request)
+    actor = api_actor(request)
     visit = services.visit_sign(actor=actor, visit=_visit(request, visit_id))
     return _detail(actor, visit.pk)
 
@@ -279,7 +268,7 @@ def visit_sign(request: HttpRequest, visit_id: UUID) -> Any:
 @router.post("/visits/{visit_id}/addenda", response={201: AddendumOut, **ERRORS})
 def addendum_add(request: HttpRequest, visit_id: UUID, payload: AddendumIn) -> Status[Addendum]:
     addendum = services.addendum_add(
-        actor=_actor(request), visit=_visit(request, visit_id), text_value=payload.text
+        actor=api_actor(request), visit=_visit(request, visit_id), text_value=payload.text
     )
     return Status(201, addendum)
 
@@ -292,7 +281,7 @@ def addendum_add(request: HttpRequest, visit_id: UUID, payload: AddendumIn) -> S
 def problem_list(
     request: HttpRequest, patient_id: UUID, include_resolved: bool = False
 ) -> QuerySet[Problem]:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = patient_selectors.patient_get(actor=actor, patient_id=patient_id)
     return selectors.patient_problems(
         actor=actor, patient=patient, include_resolved=include_resolved
@@ -301,7 +290,7 @@ def problem_list(
 
 @router.post("/patients/{patient_id}/problems", response={201: ProblemOut, **ERRORS})
 def problem_add(request: HttpRequest, patient_id: UUID, payload: ProblemIn) -> Status[Problem]:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = patient_selectors.patient_get(actor=actor, patient_id=patient_id)
     problem = services.problem_add(
         actor=actor,
@@ -316,7 +305,7 @@ def problem_add(request: HttpRequest, patient_id: UUID, payload: ProblemIn) -> S
 
 @router.post("/problems/{problem_id}/resolve", response={200: ProblemOut, **ERRORS})
 def problem_resolve(request: HttpRequest, problem_id: UUID) -> Problem:
-    actor = _actor(request)
+    actor = api_actor(request)
     problem = selectors.problem_get(actor=actor, problem_id=problem_id)
     return services.problem_resolve(actor=actor, problem=problem)
 
@@ -327,26 +316,26 @@ def problem_resolve(request: HttpRequest, problem_id: UUID) -> Problem:
 @router.get("/diagnosis-terms", response={200: list[TermOut], **ERRORS})
 @paginate(Pagination)
 def term_list(request: HttpRequest, q: str = "") -> QuerySet[DiagnosisTerm]:
-    return selectors.diagnosis_term_search(actor=_actor(request), q=q[:100])
+    return selectors.diagnosis_term_search(actor=api_actor(request), q=q[:100])
 
 
 @router.post("/diagnosis-terms", response={201: TermOut, **ERRORS})
 def term_create(request: HttpRequest, payload: TermIn) -> Status[DiagnosisTerm]:
-    term = services.diagnosis_term_create(actor=_actor(request), **payload.model_dump())
+    term = services.diagnosis_term_create(actor=api_actor(request), **payload.model_dump())
     return Status(201, term)
 
 
 @router.get("/soap-templates", response={200: list[SoapTemplateOut], **ERRORS})
 @paginate(Pagination)
 def template_list(request: HttpRequest, visit_type: str = "") -> QuerySet[SoapTemplate]:
-    return selectors.soap_template_list(actor=_actor(request), visit_type=visit_type[:20])
+    return selectors.soap_template_list(actor=api_actor(request), visit_type=visit_type[:20])
 
 
 @router.post("/soap-templates", response={201: SoapTemplateOut, **ERRORS})
 def template_create(request: HttpRequest, payload: SoapTemplateIn) -> Status[SoapTemplate]:
     fields = payload.model_dump()
     fields["visit_type"] = str(fields["visit_type"])
-    template = services.soap_template_create(actor=_actor(request), **fields)
+    template = services.soap_template_create(actor=api_actor(request), **fields)
     return Status(201, template)
 
 
@@ -354,7 +343,7 @@ def template_create(request: HttpRequest, payload: SoapTemplateIn) -> Status[Soa
 def template_update(
     request: HttpRequest, template_id: UUID, payload: SoapTemplatePatch
 ) -> SoapTemplate:
-    actor = _actor(request)
+    actor = api_actor(request)
     template = selectors.soap_template_get(actor=actor, template_id=template_id)
     fields = patch_fields(payload)
     if "visit_type" in fields:

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from vetrisys.accounts.auth import api_actor
 from vetrisys.accounts.models import Room, User
-from vetrisys.core.api import ErrorOut, Pagination, patch_fields
+from vetrisys.core.api import ERRORS, Pagination, patch_fields
 from vetrisys.core.errors import ValidationFailed
 from vetrisys.patients.models import Patient
 from vetrisys.patients.selectors import species_resolve
@@ -42,20 +43,6 @@ from vetrisys.scheduling.schemas import (
 )
 
 router = Router(tags=["scheduling"])
-
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 def _staff(actor: Any, staff_id: Any, field: str) -> User:
@@ -114,7 +101,7 @@ def _appointment(actor: User, appointment_id: UUID) -> Appointment:
     tags=["locations"],
 )
 def opening_hours_get(request: HttpRequest, location_id: UUID) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = selectors.calendar_location(actor=actor, location_id=location_id)
     return [
         {"weekday": w, "opens_at": o, "closes_at": c}
@@ -130,7 +117,7 @@ def opening_hours_get(request: HttpRequest, location_id: UUID) -> list[dict[str,
 def opening_hours_put(
     request: HttpRequest, location_id: UUID, payload: list[OpeningHoursItem]
 ) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = selectors.calendar_location(actor=actor, location_id=location_id)
     rows = services.opening_hours_set(
         actor=actor,
@@ -146,7 +133,7 @@ def opening_hours_put(
 @router.get("/shifts", response={200: list[ShiftOut], **ERRORS}, tags=["shifts"])
 @paginate(Pagination)
 def shift_list(request: HttpRequest, filters: Query[ShiftFilter]) -> QuerySet[Shift]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = (
         selectors.calendar_location(actor=actor, location_id=filters.location)
         if filters.location
@@ -157,7 +144,7 @@ def shift_list(request: HttpRequest, filters: Query[ShiftFilter]) -> QuerySet[Sh
 
 @router.post("/shifts", response={201: ShiftOut, **ERRORS}, tags=["shifts"])
 def shift_create(request: HttpRequest, payload: ShiftIn) -> Status[Shift]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = selectors.calendar_location(actor=actor, location_id=payload.location)
     shift = services.shift_create(
         actor=actor,
@@ -174,7 +161,7 @@ def shift_create(request: HttpRequest, payload: ShiftIn) -> Status[Shift]:
 
 @router.delete("/shifts/{shift_id}", response={204: None, **ERRORS}, tags=["shifts"])
 def shift_delete(request: HttpRequest, shift_id: UUID) -> Status[None]:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.shift_delete(actor=actor, shift=selectors.shift_get(actor=actor, shift_id=shift_id))
     return Status(204, None)
 
@@ -184,7 +171,7 @@ def shift_delete(request: HttpRequest, shift_id: UUID) -> Status[None]:
 def shift_exception_list(
     request: HttpRequest, filters: Query[ShiftExceptionFilter]
 ) -> QuerySet[ShiftException]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = (
         selectors.calendar_location(actor=actor, location_id=filters.location)
         if filters.location
@@ -203,7 +190,7 @@ def shift_exception_list(
 def shift_exception_create(
     request: HttpRequest, payload: ShiftExceptionIn
 ) -> Status[ShiftException]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = selectors.calendar_location(actor=actor, location_id=payload.location)
     exception = services.shift_exception_create(
         actor=actor,
@@ -226,7 +213,7 @@ def shift_exception_create(
 )
 @paginate(Pagination)
 def appointment_type_list(request: HttpRequest) -> QuerySet[AppointmentType]:
-    return selectors.appointment_type_list(actor=_actor(request), include_inactive=True)
+    return selectors.appointment_type_list(actor=api_actor(request), include_inactive=True)
 
 
 def _type_references(actor: User, fields: dict[str, Any]) -> dict[str, Any]:
@@ -246,7 +233,7 @@ def _type_references(actor: User, fields: dict[str, Any]) -> dict[str, Any]:
 def appointment_type_create(
     request: HttpRequest, payload: AppointmentTypeIn
 ) -> Status[AppointmentType]:
-    actor = _actor(request)
+    actor = api_actor(request)
     fields = _type_references(actor, payload.model_dump())
     created = services.appointment_type_create(actor=actor, **fields)
     return Status(201, selectors.appointment_type_get(actor=actor, type_id=created.pk))
@@ -260,7 +247,7 @@ def appointment_type_create(
 def appointment_type_update(
     request: HttpRequest, type_id: UUID, payload: AppointmentTypePatch
 ) -> AppointmentType:
-    actor = _actor(request)
+    actor = api_actor(request)
     found = selectors.appointment_type_get(actor=actor, type_id=type_id)
     fields = payload.model_dump(exclude_unset=True)
     clear_price = "price_item" in fields and fields["price_item"] is None
@@ -290,7 +277,7 @@ def patch_fields_allowing(fields: dict[str, Any]) -> dict[str, Any]:
 def availability_list(
     request: HttpRequest, filters: Query[AvailabilityQuery]
 ) -> list[availability.Slot]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = selectors.calendar_location(actor=actor, location_id=filters.location)
     appointment_type = _type(actor, filters.appointment_type)
     vet = _staff(actor, filters.vet, "vet") if filters.vet else None
@@ -313,7 +300,7 @@ def availability_list(
 def appointment_list(
     request: HttpRequest, filters: Query[AppointmentFilter]
 ) -> QuerySet[Appointment]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = (
         selectors.calendar_location(actor=actor, location_id=filters.location)
         if filters.location
@@ -333,7 +320,7 @@ def appointment_list(
 
 @router.post("/appointments", response={201: AppointmentOut, **ERRORS}, tags=["scheduling"])
 def appointment_book(request: HttpRequest, payload: AppointmentIn) -> Status[Appointment]:
-    actor = _actor(request)
+    actor = api_actor(request)
     location = selectors.calendar_location(actor=actor, location_id=payload.location)
     booked = services.appointment_book(
         actor=actor,
@@ -355,7 +342,7 @@ def appointment_book(request: HttpRequest, payload: AppointmentIn) -> Status[App
     "/appointments/{appointment_id}", response={200: AppointmentOut, **ERRORS}, tags=["scheduling"]
 )
 def appointment_get(request: HttpRequest, appointment_id: UUID) -> Appointment:
-    return _appointment(_actor(request), appointment_id)
+    return _appointment(api_actor(request), appointment_id)
 
 
 @router.patch(
@@ -364,7 +351,7 @@ def appointment_get(request: HttpRequest, appointment_id: UUID) -> Appointment:
 def appointment_reschedule(
     request: HttpRequest, appointment_id: UUID, payload: AppointmentPatch
 ) -> Appointment:
-    actor = _actor(request)
+    actor = api_actor(request)
     appointment = _appointment(actor, appointment_id)
     sent = payload.model_dump(exclude_unset=True)
     options: dict[str, Any] = {}
@@ -396,7 +383,7 @@ def _transition_endpoint(path: str, service: Any, summary: str) -> None:
         operation_id=f"appointment_{path.replace('-', '_')}",
     )
     def endpoint(request: HttpRequest, appointment_id: UUID) -> Appointment:
-        actor = _actor(request)
+        actor = api_actor(request)
         service(actor=actor, appointment=_appointment(actor, appointment_id))
         return _appointment(actor, appointment_id)
 
@@ -416,7 +403,7 @@ _transition_endpoint("no-show", services.appointment_mark_no_show, "The patient 
 def appointment_cancel(
     request: HttpRequest, appointment_id: UUID, payload: CancelIn
 ) -> Appointment:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.appointment_cancel(
         actor=actor, appointment=_appointment(actor, appointment_id), reason=payload.reason
     )
@@ -435,7 +422,7 @@ def _feed_url(request: HttpRequest, token: str) -> str:
 @router.get("/me/calendar-feed", response={200: CalendarFeedOut, **ERRORS}, tags=["me"])
 def calendar_feed_get(request: HttpRequest) -> dict[str, Any]:
     """Whether the signed-in user has a feed; its address is shown only when issued."""
-    feed = ical.calendar_feed_of(actor=_actor(request))
+    feed = ical.calendar_feed_of(actor=api_actor(request))
     return {
         "url": None,
         "created_at": feed.created_at if feed else None,
@@ -447,7 +434,7 @@ def calendar_feed_get(request: HttpRequest) -> dict[str, Any]:
 def calendar_feed_issue(request: HttpRequest) -> Status[dict[str, Any]]:
     """A new private feed address for the signed-in user (the previous one stops working)."""
     with transaction.atomic():
-        issued = ical.calendar_feed_rotate(actor=_actor(request))
+        issued = ical.calendar_feed_rotate(actor=api_actor(request))
     return Status(
         201,
         {
@@ -460,5 +447,5 @@ def calendar_feed_issue(request: HttpRequest) -> Status[dict[str, Any]]:
 
 @router.delete("/me/calendar-feed", response={204: None, **ERRORS}, tags=["me"])
 def calendar_feed_delete(request: HttpRequest) -> Status[None]:
-    ical.calendar_feed_revoke(actor=_actor(request))
+    ical.calendar_feed_revoke(actor=api_actor(request))
     return Status(204, None)

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from vetrisys.accounts.models import User
-from vetrisys.core.api import ErrorOut, Pagination, patch_fields
+from vetrisys.accounts.auth import api_actor
+from vetrisys.core.api import ERRORS, Pagination, patch_fields
 from vetrisys.core.timeutil import today_in
 from vetrisys.patients import selectors as patient_selectors
 from vetrisys.vaccinations import documents, lookups, selectors, services
@@ -29,16 +29,6 @@ router = Router(tags=["vaccinations"])
 patient_router = Router(tags=["vaccinations"])
 protocols_router = Router(tags=["vaccinations"])
 
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
-}  # fmt: skip
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
 
 @router.get("", response={200: list[VaccinationOut], **ERRORS})
 @paginate(Pagination)
@@ -46,13 +36,13 @@ def vaccination_list(
     request: HttpRequest, filters: Query[VaccinationFilter]
 ) -> QuerySet[Vaccination]:
     return selectors.vaccination_list(
-        actor=_actor(request), patient=filters.patient, visit=filters.visit
+        actor=api_actor(request), patient=filters.patient, visit=filters.visit
     )
 
 
 @router.post("", response={201: VaccinationOut, **ERRORS})
 def vaccination_create(request: HttpRequest, payload: VaccinationIn) -> Status[Vaccination]:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = patient_selectors.patient_get(actor=actor, patient_id=payload.patient)
     vaccination = services.vaccination_record(
         actor=actor,
@@ -79,14 +69,14 @@ def vaccination_create(request: HttpRequest, payload: VaccinationIn) -> Status[V
 
 @router.get("/{vaccination_id}", response={200: VaccinationOut, **ERRORS})
 def vaccination_get(request: HttpRequest, vaccination_id: UUID) -> Vaccination:
-    return selectors.vaccination_get(actor=_actor(request), vaccination_id=vaccination_id)
+    return selectors.vaccination_get(actor=api_actor(request), vaccination_id=vaccination_id)
 
 
 @patient_router.get(
     "/{patient_id}/vaccine-status", response={200: list[VaccineStatusOut], **ERRORS}
 )
 def vaccine_status(request: HttpRequest, patient_id: UUID) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = patient_selectors.patient_get(actor=actor, patient_id=patient_id)
     today = today_in(lookups.home_zone(actor))
     return [
@@ -112,7 +102,7 @@ def vaccine_status(request: HttpRequest, patient_id: UUID) -> list[dict[str, Any
 def vaccination_certificate(
     request: HttpRequest, patient_id: UUID, location: UUID | None = None
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = api_actor(request)
     patient = patient_selectors.patient_get(actor=actor, patient_id=patient_id)
     clinic = lookups.location(actor, location) if location else None
     context = documents.certificate_context(
@@ -131,14 +121,14 @@ def vaccination_certificate(
 @protocols_router.get("", response={200: list[ProtocolOut], **ERRORS})
 @paginate(Pagination)
 def protocol_list(request: HttpRequest, species: str = "") -> QuerySet[VaccineProtocol]:
-    actor = _actor(request)
+    actor = api_actor(request)
     species_obj = patient_selectors.species_resolve(actor=actor, value=species) if species else None
     return selectors.protocol_list(actor=actor, species=species_obj, is_active=None)
 
 
 @protocols_router.post("", response={201: ProtocolOut, **ERRORS})
 def protocol_create(request: HttpRequest, payload: ProtocolIn) -> Status[VaccineProtocol]:
-    actor = _actor(request)
+    actor = api_actor(request)
     fields = payload.model_dump()
     species = patient_selectors.species_resolve(actor=actor, value=fields.pop("species"))
     products = [lookups.product(actor, pk, "products") for pk in fields.pop("products")]
@@ -152,7 +142,7 @@ def protocol_create(request: HttpRequest, payload: ProtocolIn) -> Status[Vaccine
 def protocol_update(
     request: HttpRequest, protocol_id: UUID, payload: ProtocolPatch
 ) -> VaccineProtocol:
-    actor = _actor(request)
+    actor = api_actor(request)
     protocol = selectors.protocol_get(actor=actor, protocol_id=protocol_id)
     fields = payload.model_dump(exclude_unset=True)
     nullable = {"series_end_age_weeks", "first_booster_months", "booster_interval_months"}
