@@ -4,7 +4,9 @@ someone of a different organization."""
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -14,15 +16,18 @@ from vetrisys.accounts.tests.factories import LocationFactory, OrganizationFacto
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """Give each test run its own PostgreSQL database, so runs side by side never collide.
-    (SQLite test databases are in memory and private already.)"""
+    """Give each test run its own database, so runs side by side never collide."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
     if database["ENGINE"] == "django.db.backends.postgresql":
-        test = database.setdefault("TEST", {})
         name = test.get("NAME") or f"test_{database['NAME']}"
         test["NAME"] = f"{name}_{os.getpid()}"
+    else:
+        # A file, not memory: the live server's threads then get connections of their own
+        # (as in production) instead of sharing the test's, which concurrent requests break.
+        test["NAME"] = str(Path(tempfile.gettempdir()) / f"vetrisys-test-{os.getpid()}.sqlite3")
 
 
 @pytest.fixture(scope="session")
