@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
@@ -33,26 +32,12 @@ from vetrisys.accounts.forms import (
 from vetrisys.accounts.middleware import LOCATION_SESSION_KEY
 from vetrisys.accounts.models import Location, Role, User
 from vetrisys.accounts.permissions import has_capability
-from vetrisys.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from vetrisys.core.errors import Conflict, ValidationFailed
+from vetrisys.core.views import domain_errors
 
 STAFF_PER_PAGE = 25
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
-
-
-def domain_errors(view: View) -> View:
-    """Answer 404 for what the user may not see and 403 for what they may not do."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from None
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from None
-
-    return cast(View, wrapper)
 
 
 def actor_of(request: HttpRequest) -> User:

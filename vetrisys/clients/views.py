@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -12,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -25,28 +24,14 @@ from vetrisys.accounts.permissions import has_capability
 from vetrisys.clients import selectors, services
 from vetrisys.clients.forms import ClientForm, CommunicationForm, MergeForm
 from vetrisys.clients.models import Client
-from vetrisys.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from vetrisys.core.errors import Conflict, ValidationFailed
+from vetrisys.core.views import domain_errors
 
 CLIENTS_PER_PAGE = 25
 COMMUNICATIONS_PER_PAGE = 20
 TABS = ("details", "pets", "communications", "merge")
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
-
-
-def _domain_errors(view: View) -> View:
-    """Answer 404 for what the user may not see and 403 for what they may not do."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from None
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from None
-
-    return cast(View, wrapper)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -66,7 +51,7 @@ def _can_manage(actor: User) -> bool:
 
 
 @login_required
-@_domain_errors
+@domain_errors
 def client_list(request: HttpRequest) -> HttpResponse:
     """Owners, with one search box for name, phone, email, document, pet or microchip."""
     actor = _actor(request)
@@ -89,7 +74,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_domain_errors
+@domain_errors
 @require_http_methods(["GET", "POST"])
 def client_create(request: HttpRequest) -> HttpResponse:
     """Register an owner."""
@@ -112,7 +97,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_domain_errors
+@domain_errors
 @require_http_methods(["GET", "POST"])
 def client_edit(request: HttpRequest, client_id: UUID) -> HttpResponse:
     """Change an owner's details, phones and consents."""
@@ -136,7 +121,7 @@ def client_edit(request: HttpRequest, client_id: UUID) -> HttpResponse:
 
 
 @login_required
-@_domain_errors
+@domain_errors
 def client_detail(request: HttpRequest, client_id: UUID) -> HttpResponse:
     """An owner: details, pets, communication history and merging, one tab each."""
     actor = _actor(request)
@@ -166,7 +151,7 @@ def client_detail(request: HttpRequest, client_id: UUID) -> HttpResponse:
 
 
 @login_required
-@_domain_errors
+@domain_errors
 @require_POST
 def communication_log(request: HttpRequest, client_id: UUID) -> HttpResponse:
     """Add a call, message or note from the communications tab."""
@@ -197,7 +182,7 @@ def communication_log(request: HttpRequest, client_id: UUID) -> HttpResponse:
 
 
 @login_required
-@_domain_errors
+@domain_errors
 @require_POST
 def client_archive(request: HttpRequest, client_id: UUID) -> HttpResponse:
     """Archive (or, with restore=1, bring back) an owner."""
@@ -216,7 +201,7 @@ def client_archive(request: HttpRequest, client_id: UUID) -> HttpResponse:
 
 
 @login_required
-@_domain_errors
+@domain_errors
 @require_POST
 def client_merge(request: HttpRequest, client_id: UUID) -> HttpResponse:
     """Fold a duplicate into the owner on screen."""

@@ -5,16 +5,13 @@ code box takes a barcode followed by Enter."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,7 +20,8 @@ from django.utils.translation import gettext as _
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.models import Location
 from vetrisys.accounts.permissions import has_capability, require
-from vetrisys.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from vetrisys.core.errors import Conflict, NotFound, ValidationFailed
+from vetrisys.core.views import staff_view
 from vetrisys.inventory import selectors, services
 from vetrisys.inventory.forms import (
     MoveForm,
@@ -36,21 +34,6 @@ from vetrisys.inventory.models import Product
 
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 25
-
-
-def staff_view(view: View) -> View:
-    """Signed-in staff only; a domain NotFound is a 404 and NotAllowed a 403."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from None
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from None
-
-    return login_required(wrapper)
 
 
 def _location(request: HttpRequest) -> Location:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,7 +22,8 @@ from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.permissions import has_capability, require
 from vetrisys.clients import services as client_services
 from vetrisys.clients.selectors import client_search
-from vetrisys.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from vetrisys.core.errors import Conflict, ValidationFailed
+from vetrisys.core.views import staff_view
 from vetrisys.patients import selectors, services
 from vetrisys.patients.downloads import open_download
 from vetrisys.patients.forms import (
@@ -45,21 +43,6 @@ from vetrisys.patients.models import Patient
 View = Callable[..., HttpResponseBase]
 TABS = ("overview", "weights", "attachments", "history", "notes")
 PAGE_SIZE = 25
-
-
-def staff_view(view: View) -> View:
-    """Signed-in staff only; a domain NotFound is a 404 and NotAllowed a 403."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from None
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from None
-
-    return login_required(wrapper)
 
 
 def _patient(request: HttpRequest, patient_id: UUID) -> Patient:

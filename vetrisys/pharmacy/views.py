@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.permissions import has_capability, require
 from vetrisys.core.errors import Conflict, NotFound, ValidationFailed
+from vetrisys.core.views import error_text, staff_view
 from vetrisys.inventory.models import StockBalance
 from vetrisys.pharmacy import documents, selectors, services
 from vetrisys.pharmacy.models import Prescription
 from vetrisys.records.models import Visit
-from vetrisys.vaccinations.views import error_text, staff_view
 
 
 def visit_panel(request: HttpRequest, visit: Visit) -> dict[str, Any]:

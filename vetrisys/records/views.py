@@ -3,13 +3,11 @@ procedures, lab results, files, addenda, signing), a patient's visits, terms and
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -23,8 +21,9 @@ from django.views.decorators.http import require_POST
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.models import Location, User
 from vetrisys.accounts.permissions import has_capability
-from vetrisys.core.errors import Conflict, DomainError, NotAllowed, NotFound, ValidationFailed
+from vetrisys.core.errors import Conflict, DomainError, ValidationFailed
 from vetrisys.core.text import normalize_search
+from vetrisys.core.views import staff_view
 from vetrisys.inventory.models import Product
 from vetrisys.patients import selectors as patient_selectors
 from vetrisys.patients.models import Attachment
@@ -43,21 +42,6 @@ from vetrisys.scheduling import selectors as scheduling_selectors
 
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 25
-
-
-def staff_view(view: View) -> View:
-    """Signed-in staff only; a domain NotFound is a 404 and NotAllowed a 403."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from None
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from None
-
-    return login_required(wrapper)
 
 
 def _zone(location: Location) -> Any:

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -25,6 +22,7 @@ from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.models import Location
 from vetrisys.accounts.permissions import has_capability, require
 from vetrisys.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from vetrisys.core.views import staff_view
 from vetrisys.patients import selectors as patient_selectors
 from vetrisys.scheduling import selectors, services, view_selectors
 from vetrisys.scheduling.forms import (
@@ -41,21 +39,6 @@ from vetrisys.scheduling.view_selectors import find, zone_of
 
 View = Callable[..., HttpResponseBase]
 UNPROCESSABLE = 422
-
-
-def staff_view(view: View) -> View:
-    """Signed-in staff only; a domain NotFound is a 404 and NotAllowed a 403."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from None
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from None
-
-    return login_required(wrapper)
 
 
 def _location(

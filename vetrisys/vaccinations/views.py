@@ -4,15 +4,12 @@ certificate, and the protocols."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,8 +18,9 @@ from django.views.decorators.http import require_POST
 
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.permissions import has_capability
-from vetrisys.core.errors import Conflict, DomainError, NotAllowed, NotFound, ValidationFailed
+from vetrisys.core.errors import Conflict, ValidationFailed
 from vetrisys.core.timeutil import today_in
+from vetrisys.core.views import error_text, staff_view
 from vetrisys.inventory.models import Product, StockBalance
 from vetrisys.patients import selectors as patient_selectors
 from vetrisys.records.models import Visit
@@ -31,29 +29,6 @@ from vetrisys.vaccinations.models import Vaccination, VaccineProtocol
 
 View = Callable[..., HttpResponseBase]
 PROTOCOL_NUMBERS = list(services.PROTOCOL_NUMBERS)
-
-
-def staff_view(view: View) -> View:
-    """Signed-in staff only; a domain NotFound is a 404 and NotAllowed a 403."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from None
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from None
-
-    return login_required(wrapper)
-
-
-def error_text(error: DomainError) -> str:
-    """The error and its field messages, for a message on the page."""
-    if isinstance(error, ValidationFailed) and error.fields:
-        details = "; ".join(" ".join(str(m) for m in msgs) for msgs in error.fields.values())
-        return f"{error.message} {details}"
-    return error.message
 
 
 def _date(value: str, field: str) -> dt.date | None:

@@ -11,9 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from vetrisys.billing import documents, view_selectors
-from vetrisys.billing.views.common import current_location, render_at, staff_view
+from vetrisys.billing.views.common import current_location, render_at
 from vetrisys.clients import selectors as client_selectors
 from vetrisys.core.timeutil import today_in
+from vetrisys.core.views import staff_view
 
 RECEIVABLES_LIMIT = 200
 

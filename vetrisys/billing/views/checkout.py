@@ -26,11 +26,11 @@ from vetrisys.billing.views.common import (
     current_location,
     error_text,
     render_at,
-    staff_view,
 )
 from vetrisys.clients import selectors as client_selectors
 from vetrisys.core.errors import Conflict, ValidationFailed
 from vetrisys.core.money import quantize
+from vetrisys.core.views import staff_view
 from vetrisys.inventory import selectors as inventory_selectors
 from vetrisys.inventory.models import Product
 

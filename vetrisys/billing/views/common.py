@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,25 +16,10 @@ from django.utils.translation import gettext as _
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.models import Location
 from vetrisys.accounts.permissions import has_capability, require
-from vetrisys.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from vetrisys.core.errors import Conflict, NotFound, ValidationFailed
 
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 25
-
-
-def staff_view(view: View) -> View:
-    """Signed-in staff only; a domain NotFound is a 404 and NotAllowed a 403."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from None
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from None
-
-    return login_required(wrapper)
 
 
 def current_location(

@@ -16,9 +16,10 @@ from vetrisys.accounts.capabilities import Capability
 from vetrisys.billing import services, view_selectors
 from vetrisys.billing.forms import optional_decimal
 from vetrisys.billing.models import PaymentMethod
-from vetrisys.billing.views.common import current_location, error_text, render_at, staff_view
+from vetrisys.billing.views.common import current_location, error_text, render_at
 from vetrisys.core.errors import Conflict, ValidationFailed
 from vetrisys.core.timeutil import today_in
+from vetrisys.core.views import staff_view
 
 
 def _summary(request: HttpRequest, location: Any, day: dt.date) -> dict[str, Any]:

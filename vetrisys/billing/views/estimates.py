@@ -25,11 +25,11 @@ from vetrisys.billing.views.common import (
     error_text,
     flash_error,
     render_at,
-    staff_view,
 )
 from vetrisys.clients import selectors as client_selectors
 from vetrisys.core.errors import Conflict, ValidationFailed
 from vetrisys.core.timeutil import today_in
+from vetrisys.core.views import staff_view
 
 
 @staff_view

@@ -33,10 +33,10 @@ from vetrisys.billing.views.common import (
     flash_error,
     query_string,
     render_at,
-    staff_view,
 )
 from vetrisys.clients import selectors as client_selectors
 from vetrisys.core.errors import Conflict, ValidationFailed
+from vetrisys.core.views import staff_view
 
 
 def _date(value: str | None) -> dt.date | None:

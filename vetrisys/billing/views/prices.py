@@ -22,9 +22,9 @@ from vetrisys.billing.views.common import (
     error_text,
     query_string,
     render_at,
-    staff_view,
 )
 from vetrisys.core.errors import Conflict, ValidationFailed
+from vetrisys.core.views import staff_view
 from vetrisys.inventory import selectors as inventory_selectors
 
 
