@@ -9,6 +9,7 @@ from vetrisys.accounts.api import auth_router
 from vetrisys.accounts.api import router as accounts_router
 from vetrisys.accounts.auth import API_AUTH
 from vetrisys.audit.api import router as audit_router
+from vetrisys.backups.api import router as backups_router
 from vetrisys.billing.api import router as billing_router
 from vetrisys.clients.api import router as clients_router
 from vetrisys.core.api import install_error_handlers
@@ -20,10 +21,13 @@ from vetrisys.inventory.api import (
     stock_router,
     suppliers_router,
 )
+from vetrisys.notifications.api import router as notifications_router
 from vetrisys.patients.api import attachments_router, species_router
 from vetrisys.patients.api import router as patients_router
 from vetrisys.pharmacy.api import router as prescriptions_router
+from vetrisys.privacy.api import router as privacy_router
 from vetrisys.records.api import router as records_router
+from vetrisys.reporting.api import router as reporting_router
 from vetrisys.scheduling.api import router as scheduling_router
 from vetrisys.vaccinations.api import patient_router as vaccine_status_router
 from vetrisys.vaccinations.api import protocols_router as vaccine_protocols_router
@@ -60,3 +64,7 @@ api.add_router("/vaccinations", vaccinations_router)
 api.add_router("/patients", vaccine_status_router)
 api.add_router("/vaccine-protocols", vaccine_protocols_router)
 api.add_router("/prescriptions", prescriptions_router)
+api.add_router("/reports", reporting_router)
+api.add_router("/", notifications_router)
+api.add_router("/backups", backups_router)
+api.add_router("/", privacy_router)

@@ -79,6 +79,10 @@ INSTALLED_APPS = [
     "vetrisys.records",
     "vetrisys.vaccinations",
     "vetrisys.pharmacy",
+    "vetrisys.notifications",
+    "vetrisys.reporting",
+    "vetrisys.backups",
+    "vetrisys.privacy",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,5 @@
+"""HTTP API of backups."""
+
+from ninja import Router
+
+router = Router(tags=["backups"])

@@ -1,0 +1,5 @@
+"""HTTP API of notifications."""
+
+from ninja import Router
+
+router = Router(tags=["notifications"])

@@ -1,0 +1,5 @@
+"""HTTP API of privacy."""
+
+from ninja import Router
+
+router = Router(tags=["privacy"])

@@ -1,0 +1,5 @@
+"""HTTP API of reporting."""
+
+from ninja import Router
+
+router = Router(tags=["reporting"])
