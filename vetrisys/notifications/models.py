@@ -115,6 +115,8 @@ class ReminderRule(BaseModel):
         related_name="+",
         verbose_name=_("appointment type"),
     )
+    # Follow-up rules: the kind of visit (records.VisitType, e.g. surgery); empty means any.
+    visit_type = models.CharField(_("visit type"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -177,6 +179,9 @@ class Message(BaseModel):
     idempotency_key = models.CharField(max_length=200)
     cause_type = models.CharField(max_length=40, blank=True)
     cause_id = models.UUIDField(null=True, blank=True)
+    # The moment of the cause the message was computed for (an appointment's start, a
+    # vaccine's due day): when the cause moves, the queued message no longer matches it.
+    cause_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
