@@ -207,3 +207,34 @@ class Message(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to}"
+
+
+class LocationMessaging(BaseModel):
+    """How a location talks to owners: the quiet hours when reminders wait.
+
+    `quiet_from` / `quiet_until` are local times in the location's zone; the period may cross
+    midnight (21:00 → 08:00). A message due inside it is sent when it ends, except the kinds
+    that answer something the owner just did (a receipt, a booking confirmation). No row, or
+    empty times: no quiet hours.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    location = models.OneToOneField(
+        Location, on_delete=models.CASCADE, related_name="messaging", verbose_name=_("location")
+    )
+    quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)
+    quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("location messaging")
+        verbose_name_plural = _("location messaging")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quiet_from__isnull=True, quiet_until__isnull=True)
+                | models.Q(quiet_from__isnull=False, quiet_until__isnull=False),
+                name="location_messaging_quiet_both_or_none",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.location)
