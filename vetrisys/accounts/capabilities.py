@@ -42,6 +42,7 @@ class Capability(StrEnum):
     REPORTS_VIEW = "reports.view"
     REPORTS_CHAIN = "reports.chain"
     MESSAGES_VIEW = "messages.view"
+    MESSAGES_MANAGE = "messages.manage"
 
 
 CAPABILITY_LABELS: dict[Capability, Promise] = {
@@ -76,6 +77,7 @@ CAPABILITY_LABELS: dict[Capability, Promise] = {
     Capability.REPORTS_VIEW: _("See reports of a location"),
     Capability.REPORTS_CHAIN: _("See reports of the whole organization"),
     Capability.MESSAGES_VIEW: _("See messages sent to owners"),
+    Capability.MESSAGES_MANAGE: _("Manage message templates, reminder rules and retries"),
 }
 
 C = Capability
