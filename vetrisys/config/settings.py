@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -231,6 +232,19 @@ WHITENOISE_AUTOREFRESH = TESTING or DEBUG
 
 globals().update(parse_email_url(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "VetriSys <no-reply@localhost>")
+# A provider through django-anymail instead of SMTP: EMAIL_BACKEND=anymail.backends.sendgrid.
+# EmailBackend and ANYMAIL='{"SENDGRID_API_KEY": "..."}' (JSON; or ANYMAIL_FILE).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", str(globals()["EMAIL_BACKEND"]))
+ANYMAIL: dict[str, Any] = json.loads(env_secret("ANYMAIL") or "{}")
+
+# Messages to owners: SMS and WhatsApp through Twilio; unset = those channels are off.
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_secret("TWILIO_AUTH_TOKEN") or ""
+TWILIO_SMS_FROM = env_str("TWILIO_SMS_FROM", "")
+TWILIO_WHATSAPP_FROM = env_str("TWILIO_WHATSAPP_FROM", "")
+TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com")
+# The owners' portal, linked from messages ({{ portal_url }}); empty = no link.
+PORTAL_URL = env_str("PORTAL_URL", "")
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
