@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Screens of backups."""
+
+from django.urls import path
+
+from vetrisys.backups import views
 
 app_name = "backups"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.backup_list, name="list"),
+    path("run/", views.backup_run_now, name="run"),
+]

@@ -320,6 +320,20 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
     ],
 )
 
+# Backups (docs/operations.md): encrypted under BACKUP_KEY (or BACKUP_KEY_FILE); without
+# either, one clinic on SQLite gets a key generated in var/backup.key. The key is never inside
+# a backup: keep a copy of it away from them, or the backups cannot be restored.
+BACKUP_KEY: str | None = env_secret("BACKUP_KEY")
+BACKUP_KEY_PATH = VAR_DIR / "backup.key"
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+# Hour(s) of the daily backup, in UTC and crontab syntax ("2", "*/6"); "off" to disable.
+BACKUP_SCHEDULE = env_str("BACKUP_SCHEDULE", "2")
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7, minimum=1)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4, minimum=0)
+# Append-only journal of client erasures, outside the database: a restore of an older backup
+# applies them again. In the cloud shape, a path on durable storage shared by every process.
+PRIVACY_JOURNAL = Path(env_str("PRIVACY_JOURNAL", str(VAR_DIR / "erasures.jsonl")))
+
 NINJA_PAGINATION_MAX_LIMIT = 200
 NINJA_PAGINATION_PER_PAGE = 50
 

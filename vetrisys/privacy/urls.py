@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+"""Screens of privacy: an owner's export, and their erasure."""
+
+from django.urls import path
+
+from vetrisys.privacy import views
 
 app_name = "privacy"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("clients/<uuid:client_id>/export/", views.client_export, name="client_export"),
+    path("clients/<uuid:client_id>/erase/", views.client_erase, name="client_erase"),
+    path("erasures/<uuid:erasure_id>/", views.erasure_detail, name="erasure_detail"),
+]
