@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('clients', '0003_encrypt_identifiers'),
+        ('clients', '0002_search_indexes_postgresql'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
