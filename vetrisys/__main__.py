@@ -4,7 +4,12 @@ import os
 import sys
 
 # Commands documented with a hyphen; Django's command modules use an underscore.
-HYPHENATED_COMMANDS = {"audit-verify": "audit_verify", "stock-verify": "stock_verify"}
+HYPHENATED_COMMANDS = {
+    "audit-verify": "audit_verify",
+    "messages-send": "messages_send",
+    "rotate-keys": "rotate_keys",
+    "stock-verify": "stock_verify",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

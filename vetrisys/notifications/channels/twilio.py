@@ -83,7 +83,8 @@ class _TwilioSender:
                 to=self._to(message), from_=self._from(), body=message.body
             )
         except TwilioRestException as error:
-            text = f"Twilio {error.status} ({error.code}): {error.msg}"
+            detail = str(error.msg).removeprefix("Unable to create record: ")
+            text = f"Twilio {error.status} ({error.code}): {detail}"
             if error.status == 429:
                 raise ChannelError(text, retry=True) from error
             if 400 <= error.status < 500:

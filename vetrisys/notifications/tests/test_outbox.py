@@ -75,7 +75,8 @@ def test_english_email_from_the_built_in_template(world, john):
 def test_the_organizations_own_template_wins(world, john):
     MessageTemplate.objects.create(
         organization=world.org, kind="appointment_reminder", channel="email", language="en",
-        subject="See you, {{ client_first_name }}", body="{{ appointment_date }} at {{ appointment_time }}",
+        subject="See you, {{ client_first_name }}",
+        body="{{ appointment_date }} at {{ appointment_time }}",
     )  # fmt: skip
 
     message = _queue(world, john)
