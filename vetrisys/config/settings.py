@@ -19,6 +19,7 @@ from vetrisys.config.env import (
     parse_database_url,
     parse_email_url,
 )
+from vetrisys.reporting.routers import replica_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = Path(env_str("VETRISYS_HOME", str(Path.cwd()))).resolve()
@@ -126,7 +127,14 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": parse_database_url(DATABASE_URL, base_dir=BASE_DIR)}
+# A streaming replica for reports (chain shape): report selectors read from it when set.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+DATABASES = replica_settings(
+    parse_database_url(DATABASE_URL, base_dir=BASE_DIR),
+    parse_database_url(DATABASE_REPLICA_URL, base_dir=BASE_DIR) if DATABASE_REPLICA_URL else None,
+)
+DATABASE_ROUTERS = ["vetrisys.reporting.routers.ReportsReplicaRouter"]
+REPORTS_DB = "replica" if DATABASE_REPLICA_URL else "default"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -34,6 +34,7 @@ from vetrisys.reporting.scope import (
     ZERO,
     RawParams,
     ZoneGroup,
+    check_choice,
     check_period,
     key_text,
     money,
@@ -91,12 +92,7 @@ class RevenueReport:
 
 def check_group_by(group_by: str, allowed: tuple[str, ...]) -> None:
     """422 unless `group_by` is one of `allowed`."""
-    if group_by not in allowed:
-        from vetrisys.core.errors import ValidationFailed
-
-        raise ValidationFailed.for_field(
-            "group_by", _("Choose one of: %(choices)s.") % {"choices": ", ".join(allowed)}
-        )
+    check_choice("group_by", group_by, allowed)
 
 
 def _in_period(groups: list[ZoneGroup], location_field: str, at_field: str) -> Q:

@@ -45,6 +45,14 @@ def check_period(date_from: dt.date, date_to: dt.date) -> None:
         )
 
 
+def check_choice(field: str, value: str, allowed: tuple[str, ...]) -> None:
+    """422 on `field` unless `value` is one of `allowed`."""
+    if value not in allowed:
+        raise ValidationFailed.for_field(
+            field, _("Choose one of: %(choices)s.") % {"choices": ", ".join(allowed)}
+        )
+
+
 def report_location_ids(actor: Any, location: Location | None) -> list[str]:
     """The ids of the locations the report covers: the one asked for (404 when the actor
     cannot see it, 403 without reports.view there), or every location where the actor holds
