@@ -52,6 +52,8 @@ check-migrations: $(VENV)/.installed-dev
 check-deploy: $(VENV)/.installed-dev
 	env -u DEBUG -u REDIS_URL -u SECRET_KEY_FILE \
 		SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		ENCRYPTION_KEYS="k1:$$($(BIN)/python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" \
+		ENCRYPTION_HASH_KEY="$$($(BIN)/python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" \
 		ALLOWED_HOSTS=clinic.example.pe HTTPS=true DATABASE_URL=$(TEST_POSTGRES_URL) \
 		$(BIN)/vetrisys check --deploy --fail-level WARNING
 

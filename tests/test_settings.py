@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import os
 import secrets
@@ -40,6 +41,8 @@ def _production_env(home: Path, **overrides: str) -> dict[str, str]:
         ALLOWED_HOSTS="clinic.example.pe",
         HTTPS="true",
         DATABASE_URL="postgres://vetrisys:secret@db.internal:5432/vetrisys",
+        ENCRYPTION_KEYS=f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}",
+        ENCRYPTION_HASH_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
     )
     env.update(overrides)
     return env
@@ -87,6 +90,31 @@ def test_a_server_database_without_a_secret_key_refuses_to_start(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "django.core.exceptions.ImproperlyConfigured: SECRET_KEY (or SECRET_KEY_FILE) must be set."
+    )
+
+
+def test_a_server_database_without_encryption_keys_refuses_to_start(tmp_path):
+    env = _production_env(tmp_path)
+    del env["ENCRYPTION_KEYS"]
+
+    result = _vetrisys(env, "check")
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: ENCRYPTION_KEYS (or ENCRYPTION_KEY_FILE) "
+        "must be set: see docs/encryption.md."
+    )
+
+
+def test_a_malformed_encryption_key_refuses_to_start(tmp_path):
+    env = _production_env(tmp_path, ENCRYPTION_KEYS="k1:c2hvcnQ=")
+
+    result = _vetrisys(env, "check")
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: ENCRYPTION_KEYS: key 'k1' must be 32 "
+        "bytes (base64 of 32 random bytes), not 5."
     )
 
 

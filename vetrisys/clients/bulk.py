@@ -5,9 +5,10 @@ Bulk loads skip the audit log on purpose: they create synthetic data, not a pers
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from vetrisys.clients.models import Client, ClientPhone
+from vetrisys.clients.models import Client, ClientPhone, ClientPhoneSuffix
 from vetrisys.clients.validators import parse_phone
 from vetrisys.core.text import normalize_search
 
@@ -36,7 +37,15 @@ def phone_row(
         number=phone.number,
         e164=phone.e164,
         national_digits=phone.national_digits,
-        digits_reversed=phone.digits_reversed,
         label=label,
         is_primary=is_primary,
     )
+
+
+def create_phones(phones: Sequence[ClientPhone], *, batch_size: int = 5000) -> list[ClientPhone]:
+    """Insert phones and their ending hashes (`bulk_create` skips `save()`, which keeps them)."""
+    created = ClientPhone.objects.bulk_create(phones, batch_size=batch_size)
+    ClientPhoneSuffix.objects.bulk_create(
+        ClientPhoneSuffix.rows_for(created), batch_size=batch_size
+    )
+    return created

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from vetrisys.accounts.models import Organization
-from vetrisys.clients.bulk import client_row, phone_row
+from vetrisys.clients.bulk import client_row, create_phones, phone_row
 from vetrisys.clients.models import Client, ClientPhone, Communication
 from vetrisys.core.timeutil import now
 
@@ -77,7 +77,7 @@ def load(*, organization: Organization, seed: int = 7) -> list[Client]:
             phones.append(phone_row(client=client, number=landline, label="home", is_primary=False))
         planned.append((client, phones))
     clients = Client.objects.bulk_create([client for client, _phones in planned])
-    ClientPhone.objects.bulk_create([phone for _client, phones in planned for phone in phones])
+    create_phones([phone for _client, phones in planned for phone in phones])
     Communication.objects.bulk_create(
         Communication(
             organization_id=organization.pk,

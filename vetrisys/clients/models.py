@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vetrisys.accounts.models import Organization
+from vetrisys.core.crypto import blind_hash
+from vetrisys.core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    EncryptedEmailField,
+    with_blind_indexes,
+)
 from vetrisys.core.models import BaseModel
 
 
@@ -48,13 +57,21 @@ class Client(BaseModel):
     document_type = models.CharField(
         _("document type"), max_length=10, choices=DocumentType.choices, default=DocumentType.DNI
     )
-    document_number = models.CharField(_("document number"), max_length=20, blank=True)
-    email = models.EmailField(_("email"), max_length=254, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    # Personal identifiers are encrypted at rest (docs/encryption.md); the *_hash columns are
+    # keyed hashes that find them by their whole value. District and city stay plain: a
+    # neighbourhood names nobody, and reports group owners by it.
+    document_number = EncryptedCharField(_("document number"), max_length=20, blank=True)
+    document_hash = BlindIndexField(source="document_number")
+    email = EncryptedEmailField(_("email"), max_length=254, blank=True)
+    email_hash = BlindIndexField(source="email")
+    # The part before the @ and the domain, so "ana.munoz@" or "correo.pe" find the owner.
+    email_local_hash = BlindIndexField(source="email", transform="email_local")
+    email_domain_hash = BlindIndexField(source="email", transform="email_domain")
+    address = EncryptedCharField(_("address"), max_length=300, blank=True)
     district = models.CharField(_("district"), max_length=100, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    emergency_contact_name = models.CharField(_("emergency contact"), max_length=200, blank=True)
-    emergency_contact_phone = models.CharField(
+    emergency_contact_name = EncryptedCharField(_("emergency contact"), max_length=200, blank=True)
+    emergency_contact_phone = EncryptedCharField(
         _("emergency contact phone"), max_length=20, blank=True
     )
     preferred_channel = models.CharField(
@@ -93,12 +110,18 @@ class Client(BaseModel):
             models.Index(
                 fields=["organization", "last_name", "first_name"], name="client_org_name"
             ),
-            models.Index(fields=["organization", "email"], name="client_org_email"),
+            models.Index(fields=["organization", "email_hash"], name="client_org_email_hash"),
+            models.Index(
+                fields=["organization", "email_local_hash"], name="client_org_email_local"
+            ),
+            models.Index(
+                fields=["organization", "email_domain_hash"], name="client_org_email_domain"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "document_number"],
-                condition=~models.Q(document_number=""),
+                fields=["organization", "document_hash"],
+                condition=~models.Q(document_hash=""),
                 name="client_unique_document_per_org",
             ),
             models.CheckConstraint(
@@ -114,6 +137,11 @@ class Client(BaseModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The hash columns follow their sources also when only those are saved.
+        kwargs["update_fields"] = with_blind_indexes(Client, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:
@@ -141,12 +169,12 @@ class ClientPhone(BaseModel):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(_("number"), max_length=40)
-    e164 = models.CharField(_("number (international)"), max_length=16, editable=False)
+    number = EncryptedCharField(_("number"), max_length=40)
+    e164 = EncryptedCharField(_("number (international)"), max_length=16, editable=False)
+    # The keyed hash of the E.164 number: one number per owner, duplicates across owners.
+    e164_hash = BlindIndexField(source="e164")
     # The number without the country code (+51); all the digits for numbers of other countries.
-    national_digits = models.CharField(max_length=15, editable=False)
-    # The E.164 digits reversed, so "ends with 4321" is an indexed "starts with 1234".
-    digits_reversed = models.CharField(max_length=15, editable=False, db_index=True)
+    national_digits = EncryptedCharField(max_length=15, editable=False)
     label = models.CharField(_("label"), max_length=10, choices=Label.choices, default=Label.MOBILE)
     is_primary = models.BooleanField(_("primary"), default=False)
 
@@ -160,11 +188,86 @@ class ClientPhone(BaseModel):
                 condition=models.Q(is_primary=True),
                 name="client_phone_one_primary",
             ),
-            models.UniqueConstraint(fields=["client", "e164"], name="client_phone_unique_number"),
+            models.UniqueConstraint(
+                fields=["client", "e164_hash"], name="client_phone_unique_number"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "e164_hash"], name="client_phone_org_number"),
         ]
 
     def __str__(self) -> str:
         return self.e164
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The ending hashes are derived data, kept with the number whichever code saves it.
+        update_fields = with_blind_indexes(ClientPhone, kwargs.get("update_fields"))
+        kwargs["update_fields"] = update_fields
+        super().save(*args, **kwargs)
+        if update_fields is None or "e164" in update_fields:
+            ClientPhoneSuffix.replace_for([self])
+
+    @classmethod
+    def refresh_derived_hashes(cls, phones: Iterable[ClientPhone]) -> None:
+        """Rewrite what is derived from the numbers beyond the model's own hash columns
+        (the ending hashes); `rotate-keys --rehash` calls it after the hash key changed."""
+        ClientPhoneSuffix.replace_for(phones)
+
+
+MIN_SUFFIX_DIGITS = 4
+SUFFIX_PURPOSE = "clients.clientphonesuffix.hash"
+
+
+def phone_suffixes(e164: str) -> list[str]:
+    """The endings a caller may be found by: the last 4 digits, 5, … up to all of them."""
+    digits = e164.lstrip("+")
+    return [digits[-length:] for length in range(MIN_SUFFIX_DIGITS, len(digits) + 1)]
+
+
+class ClientPhoneSuffix(models.Model):
+    """A keyed hash of the last N digits of a phone (N = 4 up to the whole number), so the
+    front desk finds a caller by the end of the number while the number stays encrypted."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    phone = models.ForeignKey(ClientPhone, on_delete=models.CASCADE, related_name="suffixes")
+    hash = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("phone ending")
+        verbose_name_plural = _("phone endings")
+        indexes = [
+            models.Index(fields=["organization", "hash"], name="client_phone_suffix_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return self.hash
+
+    @staticmethod
+    def hash_of(digits: str, organization_id: Any) -> str:
+        """The hash stored (and searched) for a number's last `digits` in an organization."""
+        return blind_hash(digits, purpose=SUFFIX_PURPOSE, scope=organization_id)
+
+    @classmethod
+    def rows_for(cls, phones: Iterable[ClientPhone]) -> list[ClientPhoneSuffix]:
+        """Unsaved ending rows of phones that have their ids (saved or about to be)."""
+        return [
+            cls(
+                organization_id=phone.organization_id,
+                phone_id=phone.pk,
+                hash=cls.hash_of(suffix, phone.organization_id),
+            )
+            for phone in phones
+            for suffix in phone_suffixes(phone.e164 or "")
+        ]
+
+    @classmethod
+    def replace_for(cls, phones: Iterable[ClientPhone]) -> None:
+        """Rewrite the ending rows of `phones` from their current numbers."""
+        phones = list(phones)
+        cls.objects.filter(phone_id__in=[phone.pk for phone in phones]).delete()
+        ClientPhoneSuffix.objects.bulk_create(cls.rows_for(phones))
 
 
 class Communication(BaseModel):

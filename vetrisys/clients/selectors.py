@@ -12,14 +12,21 @@ from django.utils.translation import gettext as _
 
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.permissions import require
-from vetrisys.clients.models import Client, ClientPhone, Communication
+from vetrisys.clients.models import (
+    MIN_SUFFIX_DIGITS,
+    Client,
+    ClientPhone,
+    ClientPhoneSuffix,
+    Communication,
+)
 from vetrisys.core.errors import NotFound
+from vetrisys.core.fields import blind_index
 from vetrisys.core.text import digits_only, normalize_search
 
 # What a phone number may look like when typed: digits, spaces, dashes, dots, brackets, a plus.
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
 _DOCUMENT_LIKE = re.compile(r"^[A-Za-z0-9.\-]+$")
-MIN_PHONE_DIGITS = 4
+MIN_PHONE_DIGITS = MIN_SUFFIX_DIGITS
 
 
 def _visible_clients(actor: Any) -> QuerySet[Client]:
@@ -37,11 +44,12 @@ def patient_model() -> type[models.Model] | None:
     return related if isinstance(related, type) else None
 
 
-def phone_search_key(query: str) -> str | None:
-    """The reversed digits to look up for a typed phone fragment, or None if it is not one.
+def phone_search_digits(query: str) -> str | None:
+    """The digits a typed phone fragment ends with, or None if it is not one.
 
     "+51 987-654-321", "987654321", "4321" and "0051 987 654 321" all end in the same digits;
-    stored numbers keep their reversed E.164 digits, so "ends with" becomes an indexed prefix.
+    stored numbers keep a keyed hash of each of their endings (4 digits up to all of them),
+    so "ends with" is an indexed equality on the hash of what was typed.
     """
     if not _PHONE_LIKE.match(query):
         return None
@@ -52,7 +60,44 @@ def phone_search_key(query: str) -> str | None:
         digits = digits[1:]  # a whole number with the trunk prefix: 01 234 5678
     if len(digits) < MIN_PHONE_DIGITS:
         return None
-    return digits[::-1]
+    return digits
+
+
+def _email_hashes(organization_id: Any, query: str) -> Q | None:
+    """Owners whose email is what was typed: the whole address, the part before the @
+    ("ana.munoz" or "ana.munoz@") or the domain ("correo.pe" or "@correo.pe")."""
+    text = query.strip().lower()
+    local, at, domain = text.rpartition("@") if "@" in text else (text, "", "")
+    condition = Q(pk__in=[])
+    if at and local and domain:
+        condition |= Q(email_hash=blind_index(Client, "email_hash", text, organization_id))
+    elif at and local:
+        condition |= Q(
+            email_local_hash=blind_index(
+                Client, "email_local_hash", local, organization_id, derived=True
+            )
+        )
+    elif at and domain:
+        condition |= Q(
+            email_domain_hash=blind_index(
+                Client, "email_domain_hash", domain, organization_id, derived=True
+            )
+        )
+    elif not at and local:
+        condition |= Q(
+            email_local_hash=blind_index(
+                Client, "email_local_hash", local, organization_id, derived=True
+            )
+        )
+        if "." in local:
+            condition |= Q(
+                email_domain_hash=blind_index(
+                    Client, "email_domain_hash", local, organization_id, derived=True
+                )
+            )
+    else:
+        return None
+    return condition
 
 
 class _AmongIds(Lookup):
@@ -95,26 +140,28 @@ def _search_condition(organization_id: Any, query: str) -> Q:
     patients = patient_model()
     found = Q(pk__in=[])
 
-    phone_key = phone_search_key(query)
-    if phone_key is not None:
+    phone_digits = phone_search_digits(query)
+    if phone_digits is not None:
         found |= _owner_among(
-            ClientPhone.objects.filter(
-                organization_id=organization_id, digits_reversed__startswith=phone_key
-            ).values("client_id")
+            ClientPhoneSuffix.objects.filter(
+                organization_id=organization_id,
+                hash=ClientPhoneSuffix.hash_of(phone_digits, organization_id),
+            ).values("phone__client_id")
         )
     elif not words:
         return Q()  # nothing to look for in a name (only punctuation): every owner
     else:
         found |= Q(*(Q(search_name__contains=word) for word in words))
-        if len(words) == 1 and len(words[0]) >= 3:
-            found |= Q(email__contains=query.strip().lower())
+        by_email = _email_hashes(organization_id, query) if len(query.split()) == 1 else None
+        if by_email is not None and len(query.strip()) >= 3:
+            found |= by_email
         if patients is not None and "@" not in query:
             by_pet = patients._default_manager.filter(organization_id=organization_id)
             for word in words:
                 by_pet = by_pet.filter(search_name__contains=word)
             found |= _owner_among(by_pet.values("client_id"))
     if _DOCUMENT_LIKE.match(query.strip()) and len(compact) >= 6:
-        found |= Q(document_number=compact)
+        found |= Q(document_hash=blind_index(Client, "document_hash", compact, organization_id))
         if patients is not None:
             found |= _owner_among(
                 patients._default_manager.filter(
@@ -190,12 +237,12 @@ def possible_duplicates(*, actor: Any, client: Client, limit: int = 10) -> list[
     candidates = _visible_clients(actor).filter(is_active=True).exclude(pk=client.pk)
     same = models.Q(search_name=client.search_name)
     if client.email:
-        same |= models.Q(email=client.email)
-    numbers = [phone.e164 for phone in client.phones.all()]
+        same |= models.Q(email_hash=client.email_hash)
+    numbers = [phone.e164_hash for phone in client.phones.all()]
     if numbers:
         same |= models.Q(
             pk__in=ClientPhone.objects.filter(
-                organization_id=client.organization_id, e164__in=numbers
+                organization_id=client.organization_id, e164_hash__in=numbers
             ).values("client_id")
         )
     return list(candidates.filter(same).prefetch_related("phones").order_by("last_name")[:limit])

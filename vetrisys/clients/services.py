@@ -20,6 +20,7 @@ from vetrisys.audit.services import diff, record, snapshot
 from vetrisys.clients.models import CONSENT_CHANNELS, Channel, Client, ClientPhone, Communication
 from vetrisys.clients.validators import InvalidValue, Phone, normalize_document, parse_phone
 from vetrisys.core.errors import Conflict, ValidationFailed
+from vetrisys.core.fields import blind_index
 from vetrisys.core.text import normalize_search
 from vetrisys.core.timeutil import now
 
@@ -232,7 +233,9 @@ def _store_phones(client: Client, entries: list[PhoneEntry]) -> None:
     """Make the owner's phones exactly `entries` (matched by number)."""
     existing = {phone.e164: phone for phone in ClientPhone.objects.filter(client=client)}
     wanted = {entry.phone.e164 for entry in entries}
-    ClientPhone.objects.filter(client=client).exclude(e164__in=wanted).delete()
+    ClientPhone.objects.filter(
+        pk__in=[phone.pk for number, phone in existing.items() if number not in wanted]
+    ).delete()
     # Clear the primary flag first so the one-primary constraint holds at every statement.
     ClientPhone.objects.filter(client=client, is_primary=True).update(is_primary=False)
     for entry in entries:
@@ -244,7 +247,6 @@ def _store_phones(client: Client, entries: list[PhoneEntry]) -> None:
         phone.number = entry.phone.number
         phone.e164 = entry.phone.e164
         phone.national_digits = entry.phone.national_digits
-        phone.digits_reversed = entry.phone.digits_reversed
         phone.label = entry.label
         phone.is_primary = entry.is_primary
         phone.save()
@@ -257,7 +259,10 @@ def _check_document_free(client: Client) -> None:
         return
     holder = (
         Client.objects.filter(
-            organization_id=client.organization_id, document_number=client.document_number
+            organization_id=client.organization_id,
+            document_hash=blind_index(
+                Client, "document_hash", client.document_number, client.organization_id
+            ),
         )
         .exclude(pk=client.pk)
         .first()
@@ -514,7 +519,7 @@ def _fill_blanks(survivor: Client, duplicate: Client) -> list[str]:
         survivor.document_type = duplicate.document_type
         survivor.document_number = duplicate.document_number
         duplicate.document_number = ""
-        duplicate.save(update_fields=["document_number", "updated_at"])
+        duplicate.save(update_fields=["document_number", "document_hash", "updated_at"])
         filled += ["document_type", "document_number"]
     for name in _FILLABLE:
         if name in {"document_type", "document_number"}:
@@ -538,7 +543,7 @@ def _fill_blanks(survivor: Client, duplicate: Client) -> list[str]:
 def _move_phones(survivor: Client, duplicate: Client) -> int:
     """Move the duplicate's numbers the survivor does not have yet (never as its primary)."""
     has_primary = ClientPhone.objects.filter(client=survivor, is_primary=True).exists()
-    known = set(ClientPhone.objects.filter(client=survivor).values_list("e164", flat=True))
+    known = {phone.e164 for phone in ClientPhone.objects.filter(client=survivor)}
     moved = 0
     for phone in ClientPhone.objects.filter(client=duplicate).order_by("-is_primary", "created_at"):
         if phone.e164 in known:

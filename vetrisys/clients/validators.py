@@ -28,11 +28,6 @@ class Phone:
     e164: str  # "+51987654321"
     national_digits: str  # "987654321" (every digit for a number of another country)
 
-    @property
-    def digits_reversed(self) -> str:
-        """The E.164 digits back to front: the key for "ends with" searches."""
-        return self.e164[1:][::-1]
-
 
 def _peru_national(national: str) -> str | None:
     """The national significant number of a Peruvian phone, or None if it is not one."""

@@ -52,6 +52,27 @@ SECRET_KEY: str = _secret
 # does not invalidate the other.
 AUDIT_HMAC_KEY: str = env_secret("AUDIT_HMAC_KEY") or f"audit-chain:{SECRET_KEY}"
 
+# Encryption at rest of owners' identifiers (docs/encryption.md): `id:base64key,...` (the
+# first encrypts, all decrypt) or a key file; a separate key for the lookup hashes.
+ENCRYPTION_KEYS = env_str("ENCRYPTION_KEYS", "")
+ENCRYPTION_KEY_FILE = env_str("ENCRYPTION_KEY_FILE", "")
+ENCRYPTION_HASH_KEY = env_secret("ENCRYPTION_HASH_KEY") or ""
+ENCRYPTION_KEY_FILE_CREATE = False  # make the key file on first use (embedded shape)
+if TESTING and not (ENCRYPTION_KEYS or ENCRYPTION_KEY_FILE):
+    # Fixed test keys (32 bytes each), never used anywhere else.
+    ENCRYPTION_KEYS = "test:dGVzdC1lbmNyeXB0aW9uLWtleS0wMDAwMDAwMDAwMDA="
+    ENCRYPTION_HASH_KEY = ENCRYPTION_HASH_KEY or "dGVzdC1ibGluZC1pbmRleC1oYXNoLWtleS0wMDAwMDA="
+elif not (ENCRYPTION_KEYS or ENCRYPTION_KEY_FILE):
+    if DEBUG or EMBEDDED:
+        ENCRYPTION_KEY_FILE = str(VAR_DIR / "encryption_keys.json")
+        ENCRYPTION_KEY_FILE_CREATE = True
+    else:
+        raise ImproperlyConfigured(
+            "ENCRYPTION_KEYS (or ENCRYPTION_KEY_FILE) must be set: see docs/encryption.md."
+        )
+if ENCRYPTION_KEYS and not ENCRYPTION_HASH_KEY:
+    raise ImproperlyConfigured("ENCRYPTION_HASH_KEY must be set with ENCRYPTION_KEYS.")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

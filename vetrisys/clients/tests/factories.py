@@ -34,7 +34,6 @@ def add_phone(
         number=phone.number,
         e164=phone.e164,
         national_digits=phone.national_digits,
-        digits_reversed=phone.digits_reversed,
         is_primary=is_primary,
         **fields,
     )

@@ -47,7 +47,7 @@ def test_create_normalises_and_stores_everything(receptionist_a, world):
     assert client.email_consent_at is not None
     assert client.whatsapp_consent_at is not None
     assert client.sms_consent_at is None
-    phones = list(client.phones.order_by("-is_primary", "e164"))
+    phones = sorted(client.phones.all(), key=lambda p: (not p.is_primary, p.e164))
     assert [(p.e164, p.label, p.is_primary) for p in phones] == [
         ("+51987654321", "mobile", True),
         ("+5112345678", "home", False),
