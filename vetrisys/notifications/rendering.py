@@ -111,14 +111,15 @@ def plain(value: Any, *, language: str, zone: str) -> str:
 
 def plain_context(values: Mapping[str, Any], *, language: str, zone: str) -> dict[str, str]:
     """Every value of `values` as text; a datetime also gives `<name>`'s date and time parts."""
-    result: dict[str, str] = {}
+    result = {name: plain(value, language=language, zone=zone) for name, value in values.items()}
     for name, value in values.items():
-        result[name] = plain(value, language=language, zone=zone)
         if isinstance(value, dt.datetime) and name.endswith("_starts_at"):
             stem = name.removesuffix("_starts_at")
             local = value.astimezone(ZoneInfo(zone)) if value.tzinfo else value
-            result.setdefault(f"{stem}_date", plain(local.date(), language=language, zone=zone))
-            result.setdefault(f"{stem}_time", plain(local.time(), language=language, zone=zone))
+            if not result.get(f"{stem}_date"):
+                result[f"{stem}_date"] = plain(local.date(), language=language, zone=zone)
+            if not result.get(f"{stem}_time"):
+                result[f"{stem}_time"] = plain(local.time(), language=language, zone=zone)
     return result
 
 

@@ -1,5 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from vetrisys.notifications import views
 
 app_name = "notifications"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.outbox, name="outbox"),
+    path("<uuid:message_id>/", views.message_detail, name="message"),
+    path("<uuid:message_id>/retry/", views.message_retry_view, name="message_retry"),
+    path("<uuid:message_id>/cancel/", views.message_cancel_view, name="message_cancel"),
+    path("templates/", views.templates, name="templates"),
+    path(
+        "templates/<str:kind>/<str:channel>/<str:language>/",
+        views.template_edit,
+        name="template_edit",
+    ),
+    path(
+        "templates/<str:kind>/<str:channel>/<str:language>/preview/",
+        views.template_preview,
+        name="template_preview",
+    ),
+    path(
+        "templates/<str:kind>/<str:channel>/<str:language>/reset/",
+        views.template_reset_view,
+        name="template_reset",
+    ),
+]
