@@ -39,8 +39,9 @@ def _message(world, client, *, location=None, status="sent", kind="appointment_r
 @pytest.fixture
 def history(world, john):
     at_a = _message(world, john, location=world.location_a, key="a", sent_at=WHEN, attempts=1)
+    later = WHEN + dt.timedelta(hours=1)
     at_b = _message(world, john, location=world.location_b, key="b", status="failed",
-                    error="SMTP 550", attempts=1, scheduled_for=WHEN + dt.timedelta(hours=1))  # fmt: skip
+                    error="SMTP 550", attempts=1, scheduled_for=later)  # fmt: skip
     nowhere = _message(world, john, key="c", status="queued", kind="general",
                        scheduled_for=WHEN + dt.timedelta(hours=2))  # fmt: skip
     return at_a, at_b, nowhere

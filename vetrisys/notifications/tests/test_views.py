@@ -183,9 +183,12 @@ def test_a_receptionist_may_not_save_a_template(receptionist_a):
 def test_the_live_preview_renders_what_is_typed(manager_a, world):
     answer = _as(manager_a).post(
         "/messages/templates/appointment_reminder/email/es/preview/",
-        {"subject": "Cita de {{ pet_name }}", "body": "El {{ appointment_date }} a las {{ appointment_time }}"},
+        {
+            "subject": "Cita de {{ pet_name }}",
+            "body": "El {{ appointment_date }} a las {{ appointment_time }}",
+        },
         HTTP_HX_REQUEST="true",
-    )  # fmt: skip
+    )
 
     html = answer.content.decode()
     assert answer.status_code == 200
