@@ -231,17 +231,24 @@ def _send_at(day: dt.date, zone: str, rule: ReminderRule) -> dt.datetime:
 
 
 class _RunContext:
-    """What a run looks up once: each organization's locations (zones, addresses)."""
+    """What a run looks up once: the organizations, and their locations (zones, addresses,
+    quiet hours)."""
 
     def __init__(self) -> None:
         self._locations: dict[Any, list[Location]] = {}
+        self.location_map: dict[Any, Location] = {}
+        self.organizations: dict[Any, Organization] = {}
 
     def load(self, organization_ids: Iterable[Any]) -> None:
         ids = set(organization_ids)
-        for location in Location.objects.filter(organization_id__in=ids).order_by(
-            "created_at", "id"
+        self.organizations = Organization.objects.in_bulk(ids)
+        for location in (
+            Location.objects.filter(organization_id__in=ids)
+            .select_related("messaging")
+            .order_by("created_at", "id")
         ):
             self._locations.setdefault(location.organization_id, []).append(location)
+            self.location_map[location.pk] = location
 
     def locations(self, organization_id: Any) -> list[Location]:
         return self._locations.get(organization_id, [])
@@ -250,7 +257,7 @@ class _RunContext:
         return {location.time_zone for location in self.locations(organization_id)}
 
     def home(self, rule: ReminderRule) -> Location | None:
-        """The location a rule's owner-level reminder speaks for: its own, else the first."""
+        """The location an owner-level reminder speaks for: the rule's, else the first."""
         locations = self.locations(rule.organization_id)
         if rule.location_id:
             return next((loc for loc in locations if loc.pk == rule.location_id), None)
@@ -631,6 +638,8 @@ def reminder_still_valid(message: Message) -> tuple[bool, str]:
 
 
 def _cause_still_there(message: Message) -> tuple[bool, str]:
+    if message.cause_id is None:
+        return False, REASON_CAUSE_MISSING
     if message.cause_type == CAUSE_TYPE[Trigger.APPOINTMENT]:
         appointment = Appointment.objects.filter(pk=message.cause_id).first()
         if appointment is None:
@@ -695,7 +704,8 @@ def active_rules() -> QuerySet[ReminderRule]:
 
 
 def reminders_run(*, now: dt.datetime, organization: Organization | None = None) -> RunSummary:
-    """One run of the reminder job: cancel what lost its reason, queue what is due."""
+    """Cancel the queued reminders that lost their reason, then queue what is due at `now`
+    for every active rule (of one organization, or all)."""
     from vetrisys.notifications.reminders_queue import messages_queue_bulk
 
     now = require_aware(now)
@@ -710,9 +720,53 @@ def reminders_run(*, now: dt.datetime, organization: Organization | None = None)
     run = _RunContext()
     run.load(rule.organization_id for rule in rule_list)
     for rule in rule_list:
-        queued = messages_queue_bulk(due_reminders(rule, now, run))
-        for kind, count in queued.items():
-            summary.queued[kind] += count
+        queued = messages_queue_bulk(
+            due_reminders(rule, now, run),
+            locations=run.location_map,
+            organizations=run.organizations,
+        )
+        summary.queued.update(queued)
+    return summary
+
+
+SEND_BATCH = 500
+
+
+def messages_send_due_by_kind(*, summary: RunSummary, limit: int = SEND_BATCH) -> None:
+    """Send every message due by the clock (the outbox's sender, one claim each), counting
+    sent and failed per kind into `summary`. A message is never sent before its time."""
+    from vetrisys.notifications.services.outbox import message_send, messages_reap_stale
+
+    messages_reap_stale()
+    attempted: set[uuid.UUID] = set()
+    while True:
+        due = [
+            (message_id, kind)
+            for message_id, kind in Message.objects.filter(
+                status=Message.Status.QUEUED, scheduled_for__lte=timezone.now()
+            )
+            .exclude(pk__in=attempted)
+            .order_by("scheduled_for", "id")
+            .values_list("id", "kind")[:limit]
+        ]
+        if not due:
+            return
+        for message_id, kind in due:
+            attempted.add(message_id)
+            status = message_send(message_id=message_id)
+            if status == Message.Status.SENT:
+                summary.sent[kind] += 1
+            elif status == Message.Status.FAILED:
+                summary.failed[kind] += 1
+            elif status == Message.Status.CANCELLED:
+                summary.cancelled["cancelled when sending"] += 1
+
+
+def reminders_job(*, now: dt.datetime | None = None) -> RunSummary:
+    """One run of the reminder job, as `vetrisys reminders` and the periodic task do it:
+    queue what is due at `now` (default: the clock), then send what is due."""
+    summary = reminders_run(now=now or timezone.now())
+    messages_send_due_by_kind(summary=summary)
     return summary
 
 
@@ -724,5 +778,6 @@ __all__ = [
     "RunSummary",
     "due_reminders",
     "reminder_still_valid",
+    "reminders_job",
     "reminders_run",
 ]

@@ -1,33 +1,40 @@
 """Queueing due reminders in bulk: thousands of rows in a few INSERTs, each once.
 
-`message_queue` (the outbox) queues one message at a time; the reminder job may find thousands
-due at once on a chain, so this renders them in memory and inserts them with
-`bulk_create(ignore_conflicts=True)` on the unique (organization, idempotency key): a reminder
-queued by a concurrent run, or earlier, is left as it is. The channel is chosen, and the text
-rendered, by the outbox's own helpers, so a reminder reads as any other message.
+`message_queue` (the outbox) queues one message at a time, a few queries each; the reminder
+job may find thousands due at once on a chain, so this builds the rows in memory and inserts
+them with `bulk_create(ignore_conflicts=True)` on the unique (organization, idempotency key): a
+reminder queued earlier or by a concurrent run is left as it is. The channel, the address, the
+variables, the quiet hours and the built-in texts are the outbox's own (`channel_choose`,
+`client_address`, `base_context`, `quiet_hours.defer`, `default_text`), so a reminder reads and
+behaves as any other message; only the lookups are done once per batch instead of per row.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.template import TemplateSyntaxError
 
+from vetrisys.accounts.models import Location, Organization
 from vetrisys.clients.models import Client, ClientPhone
+from vetrisys.notifications import quiet_hours, rendering
 from vetrisys.notifications.defaults import default_text
 from vetrisys.notifications.models import Message, MessageChannel, MessageTemplate
-from vetrisys.notifications.rendering import plain_context, render
+from vetrisys.notifications.services.outbox import base_context, channel_choose, client_address
 
 if TYPE_CHECKING:
     from vetrisys.notifications.reminders import Due
 
-BATCH = 1000
+logger = logging.getLogger(__name__)
 
-# The order a channel is picked in when the owner's preferred one cannot be used.
-FALLBACK_CHANNELS = (MessageChannel.WHATSAPP, MessageChannel.SMS, MessageChannel.EMAIL)
+BATCH = 1000
 
 
 def _batches(items: Iterable[Due], size: int) -> Iterator[list[Due]]:
@@ -36,39 +43,8 @@ def _batches(items: Iterable[Due], size: int) -> Iterator[list[Due]]:
         yield batch
 
 
-def _primary_phone(client: Client) -> str:
-    phones = list(client.phones.all())
-    for phone in phones:
-        if phone.is_primary:
-            return phone.e164
-    return phones[0].e164 if phones else ""
-
-
-def _address(client: Client, channel: str) -> str:
-    if channel == MessageChannel.EMAIL:
-        return client.email
-    if channel in (MessageChannel.SMS, MessageChannel.WHATSAPP):
-        return _primary_phone(client)
-    return ""
-
-
-def choose_channel(client: Client, wanted: str = "") -> tuple[str, str] | None:
-    """(channel, address) for a reminder: the rule's channel, else the owner's preferred one,
-    else the first consented one that has an address; None without consent."""
-    candidates = [wanted] if wanted else [client.preferred_channel, *FALLBACK_CHANNELS]
-    for channel in candidates:
-        if channel not in (MessageChannel.EMAIL, MessageChannel.SMS, MessageChannel.WHATSAPP):
-            continue
-        if not client.has_consent(channel):
-            continue
-        address = _address(client, channel)
-        if address:
-            return channel, address
-    return None
-
-
 class _Templates:
-    """An organization's own templates, looked up once per batch."""
+    """The organizations' own active templates, read once per batch."""
 
     def __init__(self, organization_ids: set[Any]) -> None:
         self._rows = {
@@ -78,31 +54,49 @@ class _Templates:
             )
         }
 
-    def source(
-        self, organization_id: Any, kind: str, channel: str, language: str
-    ) -> tuple[MessageTemplate | None, str, str]:
+    def render(
+        self, *, organization_id: Any, kind: str, channel: str, language: str, context: Any
+    ) -> tuple[MessageTemplate | None, rendering.Rendered]:
+        """As the outbox's `message_render`, with the template already at hand."""
         template = self._rows.get((organization_id, kind, channel, language))
         if template is not None:
-            return template, template.subject, template.body
+            try:
+                return template, rendering.render(template.subject, template.body, context)
+            except TemplateSyntaxError:
+                logger.warning(
+                    "message template %s does not compile; using the default", template.pk
+                )
         subject, body = default_text(kind, channel, language)
-        return None, subject, body
+        return None, rendering.render(subject, body, context)
 
 
-def _message(due: Due, templates: _Templates) -> Message | None:
-    client = due.client
-    choice = choose_channel(client, due.rule.channel)
-    if choice is None:
+def _message(
+    due: Due,
+    *,
+    client: Client,
+    organization: Organization,
+    location: Location | None,
+    templates: _Templates,
+) -> Message | None:
+    channel = channel_choose(client, due.rule.channel or None)
+    if channel is None:
         return None
-    channel, address = choice
-    language = client.language or "es"
-    template, subject, body = templates.source(
-        due.rule.organization_id, due.rule.kind, channel, language
+    language = client.language if client.language in ("es", "en") else "es"
+    zone = location.time_zone if location is not None else settings.TIME_ZONE
+    values = base_context(
+        organization=organization, client=client, patient=due.patient, location=location
     )
-    zone = due.location.time_zone if due.location else "UTC"
-    rendered = render(subject, body, plain_context(due.context, language=language, zone=zone))
+    values.update(due.context)
+    template, text = templates.render(
+        organization_id=organization.pk,
+        kind=due.rule.kind,
+        channel=channel,
+        language=language,
+        context=rendering.plain_context(values, language=language, zone=zone),
+    )
     return Message(
-        organization_id=due.rule.organization_id,
-        location=due.location,
+        organization=organization,
+        location=location,
         client=client,
         patient=due.patient,
         kind=due.rule.kind,
@@ -110,10 +104,12 @@ def _message(due: Due, templates: _Templates) -> Message | None:
         rule=due.rule,
         template=template,
         language=language,
-        to=address,
-        subject=rendered.subject if channel == MessageChannel.EMAIL else "",
-        body=rendered.body,
-        scheduled_for=due.scheduled_for,
+        to=client_address(client, channel) if channel != MessageChannel.IN_APP else str(client.pk),
+        subject=text.subject,
+        body=text.body,
+        scheduled_for=quiet_hours.defer(
+            due.scheduled_for, location=location, kind=due.rule.kind, channel=channel
+        ),
         idempotency_key=due.idempotency_key,
         cause_type=due.cause_type,
         cause_id=due.cause_id,
@@ -121,30 +117,56 @@ def _message(due: Due, templates: _Templates) -> Message | None:
     )
 
 
-def messages_queue_bulk(dues: Iterable[Due], *, batch_size: int = BATCH) -> Counter[str]:
-    """Render and insert the due reminders, once per idempotency key; how many were queued
-    per kind (an owner without a consented channel gets none)."""
+def messages_queue_bulk(
+    dues: Iterable[Due],
+    *,
+    locations: Mapping[Any, Location] | None = None,
+    organizations: Mapping[Any, Organization] | None = None,
+    batch_size: int = BATCH,
+) -> Counter[str]:
+    """Render and insert the due reminders, once per idempotency key; answers how many were
+    queued per kind (an owner with no consented channel gets none). `locations` (with their
+    messaging settings) and `organizations` are looked up per batch when not given."""
     queued: Counter[str] = Counter()
     for batch in _batches(dues, batch_size):
-        clients = {due.client.pk for due in batch}
         phones = Prefetch("phones", queryset=ClientPhone.objects.order_by("-is_primary", "id"))
-        loaded = {c.pk: c for c in Client.objects.filter(pk__in=clients).prefetch_related(phones)}
+        clients = {
+            client.pk: client
+            for client in Client.objects.filter(
+                pk__in={due.client.pk for due in batch}
+            ).prefetch_related(phones)
+        }
+        batch_locations = locations or {
+            location.pk: location
+            for location in Location.objects.filter(
+                pk__in={due.location.pk for due in batch if due.location}
+            ).select_related("messaging")
+        }
+        batch_organizations = organizations or Organization.objects.in_bulk(
+            {due.rule.organization_id for due in batch}
+        )
         templates = _Templates({due.rule.organization_id for due in batch})
         rows: dict[str, Message] = {}
         for due in batch:
-            client = loaded.get(due.client.pk)
+            client = clients.get(due.client.pk)
             if client is None:
                 continue
-            message = _message(_with_client(due, client), templates)
+            location = batch_locations.get(due.location.pk) if due.location else None
+            message = _message(
+                replace(due, client=client),
+                client=client,
+                organization=batch_organizations[due.rule.organization_id],
+                location=location,
+                templates=templates,
+            )
             if message is not None:
                 rows.setdefault(message.idempotency_key, message)
         if not rows:
             continue
-        keys = list(rows)
         existing = set(
             Message.objects.filter(
                 organization_id__in={m.organization_id for m in rows.values()},
-                idempotency_key__in=keys,
+                idempotency_key__in=list(rows),
             ).values_list("idempotency_key", flat=True)
         )
         Message.objects.bulk_create(list(rows.values()), ignore_conflicts=True)
@@ -152,9 +174,3 @@ def messages_queue_bulk(dues: Iterable[Due], *, batch_size: int = BATCH) -> Coun
             if key not in existing:
                 queued[message.kind] += 1
     return queued
-
-
-def _with_client(due: Due, client: Client) -> Due:
-    from dataclasses import replace
-
-    return replace(due, client=client)

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from vetrisys.accounts.models import Location, User
 from vetrisys.accounts.tests.factories import UserFactory
 from vetrisys.clients.models import Client
@@ -151,3 +153,13 @@ def rule(org: Any, trigger: str, offset_minutes: int, **fields: Any) -> Reminder
 
 HOUR = 60
 DAY = 24 * 60
+
+
+@pytest.fixture
+def twilio_settings(settings: Any) -> None:
+    """SMS and WhatsApp set up (nothing is sent in these tests: no server behind them)."""
+    settings.TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+    settings.TWILIO_AUTH_TOKEN = "secret"
+    settings.TWILIO_API_BASE = "http://127.0.0.1:9"
+    settings.TWILIO_SMS_FROM = "+15005550006"
+    settings.TWILIO_WHATSAPP_FROM = "+14155238886"

@@ -23,12 +23,15 @@ from vetrisys.notifications.tests.reminder_factories import (
     pet,
     rule,
     signed_visit,
+    twilio_settings,
     vaccination,
     vaccine,
 )
 from vetrisys.scheduling.models import Appointment
 
 NOW = lima(2030, 1, 5, 10, 0)
+
+pytestmark = pytest.mark.usefixtures(twilio_settings.__name__)
 
 
 def _queued() -> list[tuple[str, str, str]]:
@@ -167,7 +170,7 @@ def test_without_consent_or_of_an_archived_owner_nothing_is_queued(world, vet_a,
     assert message.subject != ""
 
 
-def test_the_rule_channel_is_used_only_with_consent(world, vet_a, consulta):
+def test_the_rule_channel_comes_first_when_consented_as_in_the_outbox(world, consulta):
     both = owner(world.org, channel="whatsapp", email_consent_at=CONSENTED)
     only_whatsapp = owner(world.org, channel="whatsapp")
     book = {"location": world.location_a, "kind": consulta}
@@ -177,7 +180,8 @@ def test_the_rule_channel_is_used_only_with_consent(world, vet_a, consulta):
 
     reminders_run(now=NOW)
 
-    assert [(m.patient.name, m.channel) for m in Message.objects.all()] == [("Both", "email")]
+    sent = sorted((m.patient.name, m.channel) for m in Message.objects.all())
+    assert sent == [("Both", "email"), ("OnlyWa", "whatsapp")]
 
 
 def test_another_organizations_rules_remind_only_their_own(world, vet_a, outsider, consulta):
@@ -420,10 +424,10 @@ def test_the_number_of_queries_of_a_run_is_pinned(
     rule(world.org, Trigger.VACCINE_DUE, 0)
     _book(world, consulta, 3)
 
-    # The cancelling UPDATEs in a savepoint, the rules, the locations, then per rule its due
-    # query, and for the appointment rule the owners, their phones, the templates, the keys
-    # already there and one INSERT.
-    with django_assert_num_queries(22):
+    # The cancelling UPDATEs in a savepoint, the rules, the organizations, the locations, then
+    # per rule its due query, and for the appointment rule the owners, their phones, the
+    # templates, the keys already there and one INSERT.
+    with django_assert_num_queries(23):
         reminders_run(now=NOW + dt.timedelta(minutes=30))
 
     assert Client.objects.count() == 3
