@@ -381,6 +381,13 @@ def message_send(*, message_id: uuid.UUID | str) -> str:
     if not client.is_active or client.merged_into_id:
         _finish(message, token, status=Status.CANCELLED, cancelled_reason="client archived")
         return Status.CANCELLED
+    from vetrisys.notifications.reminders import reminder_still_valid
+
+    still_valid, reason = reminder_still_valid(message)
+    if not still_valid:
+        # The reminder's reason went away since it was queued (the vaccine given, ...).
+        _finish(message, token, status=Status.CANCELLED, cancelled_reason=reason)
+        return Status.CANCELLED
     later = quiet_hours.defer(
         now, location=message.location, kind=message.kind, channel=message.channel
     )
