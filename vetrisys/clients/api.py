@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from vetrisys.accounts.auth import api_actor
 from vetrisys.accounts.models import User
 from vetrisys.clients import selectors, services
+from vetrisys.clients.history import HistoryWindow
 from vetrisys.clients.models import Client, Communication
 from vetrisys.clients.schemas import (
     ClientIn,
@@ -18,6 +19,7 @@ from vetrisys.clients.schemas import (
     ClientPatch,
     CommunicationIn,
     CommunicationOut,
+    HistoryEntryOut,
     MergeIn,
     PatientSummaryOut,
 )
@@ -108,13 +110,14 @@ def client_patients(request: HttpRequest, client_id: UUID) -> QuerySet[Any]:
     return selectors.client_patients(actor=actor, client=client)
 
 
-@router.get("/{client_id}/communications", response={200: list[CommunicationOut], **ERRORS})
+@router.get("/{client_id}/communications", response={200: list[HistoryEntryOut], **ERRORS})
 @paginate(Pagination)
-def communication_list(request: HttpRequest, client_id: UUID) -> QuerySet[Communication]:
-    """The owner's communication history, newest first."""
+def communication_list(request: HttpRequest, client_id: UUID) -> HistoryWindow:
+    """The owner's communication history, newest first: calls and notes logged by hand and
+    the messages sent (or queued, failed, cancelled) by the outbox."""
     actor = api_actor(request)
     client = selectors.client_get(actor=actor, client_id=client_id)
-    return selectors.communication_list(actor=actor, client=client)
+    return HistoryWindow(actor=actor, client=client)
 
 
 @router.post("/{client_id}/communications", response={201: CommunicationOut, **ERRORS})

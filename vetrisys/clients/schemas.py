@@ -223,3 +223,25 @@ class CommunicationOut(Schema):
     @staticmethod
     def resolve_client(obj: Communication) -> UUID:
         return obj.client_id
+
+
+class HistoryEntryOut(Schema):
+    """One entry of the history: a call or note logged by hand (`source: "log"`) or a message
+    of the outbox (`source: "message"`, with its `status` and `topic`, e.g. vaccine_due)."""
+
+    id: UUID
+    client: UUID
+    source: str
+    kind: str = Field(description="call, email, sms, whatsapp, note, letter, in_app")
+    direction: str
+    subject: str
+    body: str
+    occurred_at: dt.datetime
+    author: AuthorOut | None
+    created_at: dt.datetime | None
+    status: str = Field(description="Messages: queued, sending, sent, failed, cancelled.")
+    topic: str = Field(description="Messages: why it was sent (appointment_reminder, ...).")
+
+    @staticmethod
+    def resolve_client(obj: Any) -> UUID:
+        return UUID(str(obj.client_id))

@@ -23,6 +23,7 @@ from vetrisys.accounts.models import User
 from vetrisys.accounts.permissions import has_capability
 from vetrisys.clients import selectors, services
 from vetrisys.clients.forms import ClientForm, CommunicationForm, MergeForm
+from vetrisys.clients.history import HistoryWindow
 from vetrisys.clients.models import Client
 from vetrisys.core.errors import Conflict, ValidationFailed
 from vetrisys.core.views import domain_errors
@@ -138,8 +139,9 @@ def client_detail(request: HttpRequest, client_id: UUID) -> HttpResponse:
     if tab == "pets" and context["can_see_pets"]:
         context["pets"] = list(selectors.client_patients(actor=actor, client=client)[:200])
     elif tab == "communications":
-        history = selectors.communication_list(actor=actor, client=client)
-        context["page_obj"] = Paginator(history, COMMUNICATIONS_PER_PAGE).get_page(
+        # Calls and notes logged by hand merged with what other apps register (messages).
+        history = HistoryWindow(actor=actor, client=client)
+        context["page_obj"] = Paginator(history, COMMUNICATIONS_PER_PAGE).get_page(  # type: ignore[arg-type]
             request.GET.get("page")
         )
         context["query_string"] = "tab=communications"
@@ -168,14 +170,14 @@ def communication_log(request: HttpRequest, client_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Added to the history."))
             return redirect(reverse("client_detail", args=[client.pk]) + "?tab=communications")
-    history = selectors.communication_list(actor=actor, client=client)
+    history = HistoryWindow(actor=actor, client=client)
     context = {
         "client": client,
         "tab": "communications",
         "can_manage": _can_manage(actor),
         "can_see_pets": has_capability(actor, Capability.PATIENTS_VIEW),
         "communication_form": form,
-        "page_obj": Paginator(history, COMMUNICATIONS_PER_PAGE).get_page(1),
+        "page_obj": Paginator(history, COMMUNICATIONS_PER_PAGE).get_page(1),  # type: ignore[arg-type]
         "query_string": "tab=communications",
     }
     return render(request, "clients/detail.html", context, status=422)
