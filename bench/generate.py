@@ -83,9 +83,10 @@ def _unique(index: int, *, low: int, span: int, step: int) -> int:
 
 
 def generate_clients(ctx: Context) -> int:
-    """Owners (70 % with email) and phones (one mobile each, a landline for 30 %)."""
-    from vetrisys.clients.bulk import client_row, phone_row
-    from vetrisys.clients.models import Client, ClientPhone
+    """Owners (70 % with email) and phones (one mobile each, a landline for 30 %), with their
+    identifiers encrypted and hashed as the application stores them."""
+    from vetrisys.clients.bulk import client_row, create_phones, phone_row
+    from vetrisys.clients.models import Client
 
     rng = random.Random(ctx.seed)
     made = 0
@@ -116,7 +117,7 @@ def generate_clients(ctx: Context) -> int:
                     phone_row(client=client, number=landline, label="home", is_primary=False)
                 )
         Client.objects.bulk_create(clients, batch_size=BATCH)
-        ClientPhone.objects.bulk_create(phones, batch_size=BATCH)
+        create_phones(phones, batch_size=BATCH)
         ctx.client_ids.extend(c.pk for c in clients)
         made += len(clients)
         _progress("owners", made, ctx.owners)

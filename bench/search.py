@@ -39,7 +39,8 @@ def _samples(org_id: Any, runs: int, seed: int) -> dict[str, list[tuple[str, str
     """Per kind: (typed query, bare SQL, its parameters), drawn from the generated rows."""
     from django.db import connection
 
-    from vetrisys.clients.models import Client, ClientPhone
+    from vetrisys.clients.models import Client, ClientPhone, ClientPhoneSuffix
+    from vetrisys.core.fields import blind_index
     from vetrisys.core.text import normalize_search
 
     rng = random.Random(seed)
@@ -56,10 +57,20 @@ def _samples(org_id: Any, runs: int, seed: int) -> dict[str, list[tuple[str, str
     )
     accented = [c for c in clients if normalize_search(c["last_name"]) != c["last_name"].lower()]
     active = "c.organization_id = %s AND c.is_active"
+    # Phones, emails and documents are encrypted: the bare lookups use their keyed hashes.
     by_phone = (
-        f"{_CLIENTS} WHERE {active} AND c.id IN (SELECT client_id FROM clients_clientphone "
-        f"WHERE organization_id = %s AND digits_reversed LIKE %s) {_ORDER}"
+        f"{_CLIENTS} WHERE {active} AND c.id IN (SELECT p.client_id FROM "
+        "clients_clientphonesuffix s JOIN clients_clientphone p ON p.id = s.phone_id "
+        f"WHERE s.organization_id = %s AND s.hash = %s) {_ORDER}"
     )
+
+    def ending(digits: str) -> str:
+        return ClientPhoneSuffix.hash_of(digits, org_id)
+
+    def email_local(email: str) -> str:
+        local = email.split("@")[0]
+        return blind_index(Client, "email_local_hash", local, org_id, derived=True)
+
     by_name = f"{_CLIENTS} WHERE {active} AND c.search_name LIKE %s {_ORDER}"
     kinds: dict[str, list[tuple[str, str, list[Any]]]] = {
         "name fragment": [
@@ -71,30 +82,30 @@ def _samples(org_id: Any, runs: int, seed: int) -> dict[str, list[tuple[str, str
             for c in (rng.choice(accented) for _ in range(runs))
         ],
         "phone last 4": [
-            (national[-4:], by_phone, [org_param, org_param, f"{national[-4:][::-1]}%"])
+            (national[-4:], by_phone, [org_param, org_param, ending(national[-4:])])
             for national, _e164 in phones
         ],
         "phone +51": [
             (
                 f"+51 {national[:3]}-{national[3:6]}-{national[6:]}",
                 by_phone,
-                [org_param, org_param, f"{e164[1:][::-1]}%"],
+                [org_param, org_param, ending(e164[1:])],
             )
             for national, e164 in phones
         ],
         "email": [
             (
                 c["email"].split("@")[0],
-                f"{_CLIENTS} WHERE {active} AND c.email LIKE %s {_ORDER}",
-                [org_param, f"%{c['email'].split('@')[0]}%"],
+                f"{_CLIENTS} WHERE {active} AND c.email_local_hash = %s {_ORDER}",
+                [org_param, email_local(c["email"])],
             )
             for c in [c for c in clients if c["email"]][:runs]
         ],
         "DNI": [
             (
                 c["document_number"],
-                f"{_CLIENTS} WHERE {active} AND c.document_number = %s {_ORDER}",
-                [org_param, c["document_number"]],
+                f"{_CLIENTS} WHERE {active} AND c.document_hash = %s {_ORDER}",
+                [org_param, blind_index(Client, "document_hash", c["document_number"], org_id)],
             )
             for c in clients[:runs]
         ],
