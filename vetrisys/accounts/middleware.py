@@ -14,13 +14,16 @@ from django.utils import translation
 from vetrisys.accounts import selectors
 
 _LAST_SEEN_KEY = "vetrisys:last_seen"
+_SIGNED_IN_KEY = "vetrisys:signed_in_at"
 LOCATION_SESSION_KEY = "vetrisys:location"
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
 class SessionIdleTimeoutMiddleware:
-    """Sign a browser session out after SESSION_IDLE_TIMEOUT seconds without a request."""
+    """Sign a browser session out after SESSION_IDLE_TIMEOUT seconds without a request, and
+    SESSION_COOKIE_AGE seconds after it began however busy (Django's own expiry slides with
+    every request that touches the session, so it is no absolute limit on its own)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -29,7 +32,9 @@ class SessionIdleTimeoutMiddleware:
         if request.user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
             last_seen = request.session.get(_LAST_SEEN_KEY)
-            if last_seen is not None and now - int(last_seen) > settings.SESSION_IDLE_TIMEOUT:
+            signed_in_at = request.session.setdefault(_SIGNED_IN_KEY, now)
+            idle = last_seen is not None and now - int(last_seen) > settings.SESSION_IDLE_TIMEOUT
+            if idle or now - int(signed_in_at) > settings.SESSION_COOKIE_AGE:
                 logout(request)
             else:
                 request.session[_LAST_SEEN_KEY] = now

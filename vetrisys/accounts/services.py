@@ -522,8 +522,23 @@ def staff_update(
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+        _end_sessions(user)
     record(actor=actor, action="staff.update", target=user, changes=changes)
     return user
+
+
+def _end_sessions(user: User) -> None:
+    """Delete the user's browser sessions (the authentication backends already refuse an
+    inactive user on the next request; this leaves nothing behind to reactivate)."""
+    from django.contrib.sessions.models import Session
+
+    user_id = str(user.pk)
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == user_id
+    ]
+    Session.objects.filter(pk__in=ended).delete()
 
 
 @transaction.atomic

@@ -1,0 +1,355 @@
+"""The authorization matrix: what each identity should get from each route at each target,
+request bodies made from the OpenAPI schema, and the checks on each answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.test import Client
+
+from tests.security.policy import ADMIN, AUTHENTICATED, LOCATION, OWN, PUBLIC, Rule
+from tests.security.routes import (
+    Route,
+    body_media,
+    query_parameters,
+    request_body_schema,
+    resolve_ref,
+)
+from tests.security.world import PNG, UUID, Identity, MatrixWorld, Site
+
+# Path parameters that do not depend on the target (global reference data, fixed words).
+GLOBAL_PARAMS = {"species_id", "action", "token"}
+
+# Body / query fields that refer to an object of the target site, and the site value they take.
+REFERENCES = {
+    "location": "location_id",
+    "from_location": "location_id",
+    "to_location": "location_id",
+    "client": "client_id",
+    "patient": "patient_id",
+    "product": "product_id",
+    "price_item": "product_id",
+    "lot": "lot_id",
+    "vet": "user_id",
+    "staff": "user_id",
+    "user": "user_id",
+    "room": "room_id",
+    "appointment_type": "type_id",
+    "visit": "visit_id",
+    "appointment": "appointment_id",
+    "supplier": "supplier_id",
+    "attachment": "attachment_id",
+    "invoice": "invoice_id",
+    "estimate": "estimate_id",
+    "prescription": "prescription_id",
+    "species": "species_id",
+    "role": "role_id",
+}
+
+ALLOW = "allow"
+DENY = "deny"  # 403 or 404
+NOT_FOUND = "not found"  # 404 only: another organization, or a location the user cannot see
+UNAUTHENTICATED = "unauthenticated"  # API 401, pages: redirect to the sign-in page
+NOT_ANSWERED = "method not answered"  # a page method the page does not take: 405
+
+
+@dataclass(frozen=True)
+class Cell:
+    route: Route
+    identity: str
+    site: str  # "A", "B", "X", or "-" for a route that does not depend on a target
+
+
+def is_targeted(route: Route) -> bool:
+    """Whether the route's answer depends on the object / location it is about."""
+    if any(p not in GLOBAL_PARAMS for p in route.path_params):
+        return True
+    if route.kind == "page":
+        return False
+    body = request_body_schema(route)
+    fields = set((body or {}).get("properties", {}))
+    fields |= {p["name"] for p in query_parameters(route) if p.get("required")}
+    return bool(fields & set(REFERENCES))
+
+
+def _capabilities(identity: Identity) -> dict[str, frozenset[str]]:
+    from vetrisys.accounts.permissions import capability_map, forget_capabilities
+
+    if identity.user is None:
+        return {}
+    forget_capabilities(identity.user)
+    return {k: frozenset(str(c) for c in v) for k, v in capability_map(identity.user).items()}
+
+
+def expectation(rule: Rule, identity: Identity, site: Site | None) -> str:
+    """What the policy says this identity gets from this route at this target."""
+    if rule.access == PUBLIC:
+        return ALLOW
+    if identity.user is None:
+        return UNAUTHENTICATED
+    if site is not None and site.organization.pk != identity.user.organization_id:
+        return NOT_FOUND
+    if rule.access == AUTHENTICATED or rule.scope == OWN:
+        return ALLOW
+    caps = _capabilities(identity)
+    if rule.access == ADMIN:
+        return ALLOW if identity.user.is_organization_wide() else DENY
+    if rule.scope == LOCATION and site is not None:
+        held = caps.get(str(site.location.pk))
+        if held is None:
+            return NOT_FOUND
+        return ALLOW if rule.access in held else DENY
+    return ALLOW if any(rule.access in held for held in caps.values()) else DENY
+
+
+# ---------------------------------------------------------------- bodies from the schema
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def example_value(name: str, schema: dict[str, Any], site: Site, depth: int = 0) -> Any:
+    """A valid-looking value for one field, referring to the site's objects."""
+    schema = resolve_ref(schema)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [resolve_ref(s) for s in schema[key]]
+            options = [s for s in options if s.get("type") != "null"] or options
+            return example_value(name, options[0], site, depth)
+    if name in REFERENCES and REFERENCES[name] in site.values:
+        return site.values[REFERENCES[name]]
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    fmt = schema.get("format", "")
+    if kind == "array":
+        item = example_value(name, schema.get("items", {}), site, depth + 1)
+        return [item]
+    if kind == "object" or "properties" in schema:
+        return example_object(schema, site, depth + 1)
+    if kind == "integer":
+        return max(int(schema.get("minimum", 1)), 1)
+    if kind == "number":
+        return max(schema.get("minimum", 1), 1)
+    if kind == "boolean":
+        return False
+    if fmt == "uuid":
+        return str(uuid.uuid4())
+    if fmt == "date":
+        return (_today() + dt.timedelta(days=7)).isoformat()
+    if fmt == "date-time":
+        day = _today() + dt.timedelta(days=8)
+        return dt.datetime.combine(day, dt.time(15, 0), tzinfo=dt.UTC).isoformat()
+    if fmt == "time" or name.endswith(("starts_at", "ends_at", "opens_at", "closes_at")):
+        return "10:00"
+    if fmt == "email" or "email" in name:
+        return "seguridad@example.pe"
+    if "phone" in name:
+        return "+51 987 654 321"
+    if (
+        fmt == "decimal"
+        or "pattern" in schema
+        or any(
+            word in name
+            for word in ("amount", "price", "quantity", "rate", "percent", "cost", "kg")
+        )
+    ):
+        return "1.00"
+    if name == "password":
+        return "una-clave-larga-de-prueba"
+    if name == "username":
+        return "seguridad.prueba"
+    return "Prueba de seguridad"
+
+
+def example_object(schema: dict[str, Any], site: Site, depth: int = 0) -> dict[str, Any]:
+    schema = resolve_ref(schema)
+    if depth > 4:
+        return {}
+    properties = schema.get("properties", {})
+    return {name: example_value(name, prop, site, depth) for name, prop in properties.items()}
+
+
+def api_request(route: Route, site: Site) -> tuple[str, dict[str, Any]]:
+    """URL and keyword arguments for the test client."""
+    url = route.url(site.values)
+    query = {}
+    for parameter in query_parameters(route):
+        if parameter.get("required"):
+            query[parameter["name"]] = example_value(
+                parameter["name"], parameter.get("schema", {}), site
+            )
+    kwargs: dict[str, Any] = {}
+    if query:
+        kwargs["QUERY_STRING"] = "&".join(f"{k}={v}" for k, v in query.items())
+    body = request_body_schema(route)
+    if body is not None:
+        data = example_object(body, site)
+        if body_media(route) == "multipart/form-data":
+            from django.core.files.uploadedfile import SimpleUploadedFile
+            from django.test.client import MULTIPART_CONTENT, encode_multipart
+
+            data = {k: v for k, v in data.items() if not isinstance(v, (dict, list))}
+            data["file"] = SimpleUploadedFile("placa.png", PNG, content_type="image/png")
+            data.setdefault("kind", "xray")
+            kwargs["data"] = encode_multipart("BoUnDaRy", data)
+            kwargs["content_type"] = MULTIPART_CONTENT.replace("BoUnDaRy", "BoUnDaRy")
+            kwargs["content_type"] = "multipart/form-data; boundary=BoUnDaRy"
+        else:
+            kwargs["data"] = json.dumps(data)
+            kwargs["content_type"] = "application/json"
+    return url, kwargs
+
+
+PAGE_FORM = {
+    "name": "Prueba de seguridad",
+    "notes": "Prueba de seguridad",
+    "text": "Prueba de seguridad",
+    "reason": "Prueba de seguridad",
+    "description": "Prueba de seguridad",
+}
+
+
+# ---------------------------------------------------------------- nothing changed
+
+
+def _watched_tables() -> list[tuple[str, bool]]:
+    tables = []
+    for model in apps.get_models():
+        module = model.__module__
+        if not module.startswith("vetrisys.") or model._meta.proxy or not model._meta.managed:
+            continue
+        if model._meta.label in {"accounts.ApiToken"}:
+            continue
+        names = {f.attname for f in model._meta.concrete_fields}
+        tables.append((model._meta.db_table, "updated_at" in names))
+    return sorted(tables)
+
+
+_TABLES: list[tuple[str, bool]] = []
+
+
+def fingerprint() -> tuple[Any, ...]:
+    """Row counts (and latest change) of every table of the project, in one query."""
+    if not _TABLES:
+        _TABLES.extend(_watched_tables())
+    quote = connection.ops.quote_name
+    parts = []
+    for table, has_updated in _TABLES:
+        parts.append(f"(SELECT COUNT(*) FROM {quote(table)})")
+        if has_updated:
+            parts.append(f"(SELECT MAX(updated_at) FROM {quote(table)})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    return tuple(row)
+
+
+def changed_tables(before: tuple[Any, ...], after: tuple[Any, ...]) -> list[str]:
+    names = []
+    for table, has_updated in _TABLES:
+        names.append(f"{table} rows")
+        if has_updated:
+            names.append(f"{table} updated_at")
+    return [n for n, b, a in zip(names, before, after, strict=True) if b != a]
+
+
+# ---------------------------------------------------------------- one cell
+
+
+@dataclass
+class Answer:
+    status: int
+    location: str
+    body: str
+    changed: list[str]
+
+
+def send(client: Client, route: Route, site: Site, *, watch: bool) -> Answer:
+    """Send the request inside a savepoint that is rolled back: the world never changes."""
+    if route.kind == "api":
+        url, kwargs = api_request(route, site)
+    else:
+        url = route.url(site.values)
+        kwargs = {"data": PAGE_FORM} if route.method == "POST" else {}
+    with transaction.atomic():
+        before = fingerprint() if watch else ()
+        if route.kind == "page":
+            method = client.post if route.method == "POST" else client.get
+            response = method(url, **kwargs)
+        else:
+            query = kwargs.pop("QUERY_STRING", "")
+            if query:
+                url = f"{url}?{query}"
+            response = client.generic(route.method, url, **kwargs)
+        after = fingerprint() if watch else ()
+        transaction.set_rollback(True)
+    body = b"" if getattr(response, "streaming", False) else response.content
+    text = body.decode("utf-8", "replace") if body[:4] != b"%PDF" else ""
+    return Answer(
+        response.status_code,
+        response.get("Location", ""),
+        text,
+        changed_tables(before, after) if watch else [],
+    )
+
+
+def judge(cell: Cell, expected: str, answer: Answer, foreign_ids: frozenset[str]) -> str | None:
+    """None when the answer is what the policy says, else what is wrong."""
+    status = answer.status
+    kind = cell.route.kind
+    login = kind == "page" and status == 302 and answer.location.startswith("/accounts/login/")
+    problem = None
+    if status >= 500:
+        problem = f"server error {status}"
+    elif expected == UNAUTHENTICATED:
+        ok = status == 401 if kind == "api" else login
+        problem = None if ok else f"expected {'401' if kind == 'api' else 'sign-in redirect'}"
+    elif expected == NOT_ANSWERED:
+        ok = status == 405 or (login and cell.identity == "anonymous")
+        problem = None if ok else "expected 405 (the policy lists no such method for the page)"
+    elif expected == NOT_FOUND:
+        problem = None if status == 404 else "expected 404"
+    elif expected == DENY:
+        problem = None if status in (403, 404) else "expected 403 or 404"
+    elif expected == ALLOW:
+        if status in (401, 403) or login:
+            problem = "denied, but the policy allows it"
+        elif status == 404:
+            problem = "404, but the policy allows it"
+        elif cell.route.method == "GET" and not (200 <= status < 400):
+            problem = "expected a 2xx/3xx answer"
+    if expected != ALLOW and answer.changed:
+        problem = (problem or "denied") + f", but changed {answer.changed}"
+    if 200 <= status < 300 and foreign_ids:
+        leaked = set(UUID.findall(answer.body)) & foreign_ids
+        if leaked:
+            problem = (problem or "") + f" leaks {len(leaked)} ids of another organization"
+    if problem:
+        return (
+            f"{cell.route.id} as {cell.identity} at {cell.site}: {status} — {problem} "
+            f"(policy: {expected})"
+        )
+    return None
+
+
+__all__ = [
+    "ALLOW",
+    "DENY",
+    "NOT_ANSWERED",
+    "NOT_FOUND",
+    "UNAUTHENTICATED",
+    "Cell",
+    "MatrixWorld",
+    "expectation",
+    "is_targeted",
+    "judge",
+    "send",
+]
