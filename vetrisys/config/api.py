@@ -22,6 +22,7 @@ from vetrisys.inventory.api import (
     suppliers_router,
 )
 from vetrisys.notifications.api import router as notifications_router
+from vetrisys.notifications.api_rules import router as reminder_rules_router
 from vetrisys.patients.api import attachments_router, species_router
 from vetrisys.patients.api import router as patients_router
 from vetrisys.pharmacy.api import router as prescriptions_router
@@ -66,5 +67,6 @@ api.add_router("/vaccine-protocols", vaccine_protocols_router)
 api.add_router("/prescriptions", prescriptions_router)
 api.add_router("/reports", reporting_router)
 api.add_router("/", notifications_router)
+api.add_router("/reminder-rules", reminder_rules_router)
 api.add_router("/backups", backups_router)
 api.add_router("/", privacy_router)

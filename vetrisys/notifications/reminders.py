@@ -450,12 +450,35 @@ def _base(client: Client, patient: Patient | None, location: Location | None) ->
     }
 
 
-def due_reminders(rule: ReminderRule, now: dt.datetime, run: _RunContext) -> Iterator[Due]:
+def candidates(rule: ReminderRule, now: dt.datetime, run: _RunContext) -> QuerySet[Any]:
+    """The rows (appointments, vaccinations, visits, patients) `rule` reminds of at `now`."""
+    if rule.trigger == Trigger.APPOINTMENT:
+        return appointments_due(rule, now)
+    if rule.trigger == Trigger.VACCINE_DUE:
+        return vaccinations_due(rule, now, run)
+    if rule.trigger == Trigger.FOLLOW_UP:
+        return visits_to_follow_up(rule, now)
+    if rule.trigger == Trigger.BIRTHDAY:
+        return birthdays_due(rule, now, run)[0]
+    return lapsed_clients_due(rule, now)
+
+
+def preview(rule: ReminderRule, now: dt.datetime, *, limit: int = 20) -> tuple[int, Iterator[Due]]:
+    """How many reminders `rule` would queue at `now`, and the first `limit` of them."""
+    now = require_aware(now)
+    run = _RunContext()
+    run.load([rule.organization_id])
+    return candidates(rule, now, run).count(), due_reminders(rule, now, run, limit=limit)
+
+
+def due_reminders(
+    rule: ReminderRule, now: dt.datetime, run: _RunContext, *, limit: int | None = None
+) -> Iterator[Due]:
     """Every reminder of `rule` due at `now` that has no message yet (one query)."""
     now = require_aware(now)
     offset = dt.timedelta(minutes=rule.offset_minutes)
     if rule.trigger == Trigger.APPOINTMENT:
-        for appointment in appointments_due(rule, now):
+        for appointment in appointments_due(rule, now)[:limit]:
             yield Due(
                 rule=rule,
                 client=appointment.client,
@@ -471,7 +494,7 @@ def due_reminders(rule: ReminderRule, now: dt.datetime, run: _RunContext) -> Ite
                 },
             )
     elif rule.trigger == Trigger.VACCINE_DUE:
-        for vaccination in vaccinations_due(rule, now, run):
+        for vaccination in vaccinations_due(rule, now, run)[:limit]:
             assert vaccination.next_due_on is not None
             zone = vaccination.location.time_zone
             yield Due(
@@ -493,7 +516,7 @@ def due_reminders(rule: ReminderRule, now: dt.datetime, run: _RunContext) -> Ite
                 },
             )
     elif rule.trigger == Trigger.FOLLOW_UP:
-        for visit in visits_to_follow_up(rule, now):
+        for visit in visits_to_follow_up(rule, now)[:limit]:
             assert visit.signed_at is not None
             yield Due(
                 rule=rule,
@@ -508,7 +531,7 @@ def due_reminders(rule: ReminderRule, now: dt.datetime, run: _RunContext) -> Ite
     elif rule.trigger == Trigger.BIRTHDAY:
         home = run.home(rule)
         patients, days = birthdays_due(rule, now, run)
-        for patient in patients:
+        for patient in patients[:limit]:
             assert home is not None
             assert patient.birth_date is not None
             day = days[(patient.birth_date.month, patient.birth_date.day)]
@@ -524,7 +547,7 @@ def due_reminders(rule: ReminderRule, now: dt.datetime, run: _RunContext) -> Ite
             )
     elif rule.trigger == Trigger.LAPSED_CLIENT:
         seen: set[uuid.UUID] = set()
-        for visit in lapsed_clients_due(rule, now):
+        for visit in lapsed_clients_due(rule, now)[:limit]:
             if visit.client_id in seen:  # two pets seen in the same last visit
                 continue
             seen.add(visit.client_id)

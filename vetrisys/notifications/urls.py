@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vetrisys.notifications import views
+from vetrisys.notifications import views, views_rules
 
 app_name = "notifications"
 
@@ -25,4 +25,10 @@ urlpatterns = [
         views.template_reset_view,
         name="template_reset",
     ),
+    path("rules/", views_rules.rule_list, name="rules"),
+    path("rules/new/", views_rules.rule_create, name="rule_create"),
+    path("rules/recommended/", views_rules.rules_recommended, name="rules_recommended"),
+    path("rules/<uuid:rule_id>/", views_rules.rule_edit, name="rule_edit"),
+    path("rules/<uuid:rule_id>/deactivate/", views_rules.rule_deactivate, name="rule_deactivate"),
+    path("rules/<uuid:rule_id>/preview/", views_rules.rule_preview, name="rule_preview"),
 ]
