@@ -258,6 +258,15 @@ def _vaccinations_and_prescriptions(context: DemoContext) -> None:
     pharmacy_demo.load(organization=context.organization, locations=locations)
 
 
+def _reminder_rules(context: DemoContext) -> None:
+    from django.utils import translation
+
+    from vetrisys.notifications.rules import rules_create_recommended
+
+    with translation.override("es"):
+        rules_create_recommended(organization=context.organization)
+
+
 # Steps run in order on every load; each creates only what is missing.
 STEPS: tuple[Callable[[DemoContext], None], ...] = (
     _locations,
@@ -268,6 +277,7 @@ STEPS: tuple[Callable[[DemoContext], None], ...] = (
     _schedule,
     records_demo.load,
     _vaccinations_and_prescriptions,
+    _reminder_rules,
     _billing,
 )
 
