@@ -249,6 +249,14 @@ def _billing(context: DemoContext) -> None:
     )
 
 
+def _messages_history(context: DemoContext) -> None:
+    from vetrisys.notifications import demo as notifications_demo
+
+    notifications_demo.load(
+        organization=context.organization, locations=list(context.locations.values())
+    )
+
+
 def _vaccinations_and_prescriptions(context: DemoContext) -> None:
     from vetrisys.pharmacy import demo as pharmacy_demo
     from vetrisys.vaccinations import demo as vaccinations_demo
@@ -279,6 +287,7 @@ STEPS: tuple[Callable[[DemoContext], None], ...] = (
     _vaccinations_and_prescriptions,
     _reminder_rules,
     _billing,
+    _messages_history,
 )
 
 
