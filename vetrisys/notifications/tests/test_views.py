@@ -227,3 +227,15 @@ def test_templates_of_another_organization_are_never_shown(people, world, person
     page = _as(people[person]).get("/messages/templates/general/sms/es/").content.decode()
 
     assert "Ajeno" not in page
+
+
+def test_the_admin_lists_messages_read_only(world, john):
+    from vetrisys.accounts.models import User
+
+    operator = User.objects.create_superuser(username="operator", password="x" * 12)
+    _message(john, location=world.location_a, key="adm")
+    http = _as(operator)
+
+    for model in ("message", "messagetemplate", "reminderrule", "locationmessaging"):
+        assert http.get(f"/django-admin/notifications/{model}/").status_code == 200
+    assert http.get("/django-admin/notifications/message/add/").status_code == 403
