@@ -30,11 +30,11 @@ from vetrisys.patients.schemas import (
     PatientIn,
     PatientOut,
     PatientPatch,
+    PatientTransferIn,
     SearchOut,
     SpeciesIn,
     SpeciesOut,
     TimelineOut,
-    TransferIn,
     WeightIn,
     WeightOut,
 )
@@ -117,7 +117,7 @@ def patient_update(request: HttpRequest, patient_id: UUID, payload: PatientPatch
 
 
 @router.post("/{patient_id}/transfer", response={200: PatientOut, **ERRORS})
-def patient_transfer(request: HttpRequest, patient_id: UUID, payload: TransferIn) -> Patient:
+def patient_transfer(request: HttpRequest, patient_id: UUID, payload: PatientTransferIn) -> Patient:
     actor = api_actor(request)
     patient = selectors.patient_get(actor=actor, patient_id=patient_id)
     client = selectors.owner_for_patient(actor=actor, client_id=payload.client)

@@ -185,7 +185,7 @@ class PatientFilter(Schema):
     species: str | None = Field(None, max_length=40)
 
 
-class TransferIn(InputSchema):
+class PatientTransferIn(InputSchema):
     client: UUID
     reason: str = Field("", max_length=300)
 

@@ -14,8 +14,8 @@ from vetrisys.core.api import ERRORS, Pagination
 from vetrisys.pharmacy import documents, selectors, services
 from vetrisys.pharmacy.models import Prescription
 from vetrisys.pharmacy.schemas import (
-    DispenseIn,
     DispenseOut,
+    PrescriptionDispenseIn,
     PrescriptionFilter,
     PrescriptionIn,
     PrescriptionOut,
@@ -80,7 +80,7 @@ def label_pdf(request: HttpRequest, prescription_id: UUID) -> HttpResponse:
 
 @router.post("/{prescription_id}/dispense", response={201: DispenseOut, **ERRORS})
 def prescription_dispense(
-    request: HttpRequest, prescription_id: UUID, payload: DispenseIn
+    request: HttpRequest, prescription_id: UUID, payload: PrescriptionDispenseIn
 ) -> Status[dict[str, Any]]:
     actor = api_actor(request)
     prescription = selectors.prescription_get(actor=actor, prescription_id=prescription_id)

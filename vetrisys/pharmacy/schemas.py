@@ -84,7 +84,7 @@ class PrescriptionOut(Schema):
         return obj.product.name  # type: ignore[attr-defined, no-any-return]
 
 
-class DispenseIn(Schema):
+class PrescriptionDispenseIn(Schema):
     quantity: Decimal | None = None
     lot: str | None = None
 

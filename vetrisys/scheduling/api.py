@@ -21,6 +21,7 @@ from vetrisys.patients.selectors import species_resolve
 from vetrisys.scheduling import availability, ical, selectors, services
 from vetrisys.scheduling.models import Appointment, AppointmentType, Shift, ShiftException
 from vetrisys.scheduling.schemas import (
+    AppointmentCancelIn,
     AppointmentFilter,
     AppointmentIn,
     AppointmentOut,
@@ -30,7 +31,6 @@ from vetrisys.scheduling.schemas import (
     AppointmentTypePatch,
     AvailabilityQuery,
     CalendarFeedOut,
-    CancelIn,
     OpeningHoursItem,
     OpeningHoursOut,
     ShiftExceptionFilter,
@@ -401,7 +401,7 @@ _transition_endpoint("no-show", services.appointment_mark_no_show, "The patient 
     summary="Cancel with a reason",
 )
 def appointment_cancel(
-    request: HttpRequest, appointment_id: UUID, payload: CancelIn
+    request: HttpRequest, appointment_id: UUID, payload: AppointmentCancelIn
 ) -> Appointment:
     actor = api_actor(request)
     services.appointment_cancel(

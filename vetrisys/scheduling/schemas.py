@@ -294,7 +294,7 @@ class AppointmentFilter(Schema):
     date_to: dt.date | None = None
 
 
-class CancelIn(InputSchema):
+class AppointmentCancelIn(InputSchema):
     reason: str = Field("", max_length=300)
 
 
