@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -285,11 +286,40 @@ def _save(client: Client, **kwargs: Any) -> None:
         raise
 
 
+# The identifiers encrypted at rest appear masked in the audit log: the log is kept for years,
+# read by managers and copied into every backup, and must not become their plain-text copy.
+# A change still shows (the field is listed); the value only as a hint.
+_KEEP_DIGITS = {"phones": 4, "emergency_contact_phone": 4, "document_number": 3}
+_HIDDEN = {"address", "emergency_contact_name"}
+MASK = "•••"
+
+
+def mask_identifier(name: str, value: Any) -> Any:
+    """`value` of field `name` as the audit log records it (lists masked item by item)."""
+    if isinstance(value, list):
+        return [mask_identifier(name, item) for item in value]
+    if not isinstance(value, str) or not value:
+        return value
+    if name in _KEEP_DIGITS:
+        keep = _KEEP_DIGITS[name]
+        return re.sub(rf"[0-9A-Za-z](?=(?:[^0-9A-Za-z]*[0-9A-Za-z]){{{keep}}})", "•", value)
+    if name == "email":
+        local, _at, domain = value.rpartition("@")
+        return f"{local[:1]}{MASK}@{domain}"
+    if name in _HIDDEN:
+        return MASK
+    return value
+
+
+def _masked(changes: dict[str, Any]) -> dict[str, Any]:
+    return {name: mask_identifier(name, value) for name, value in changes.items()}
+
+
 def _audit_changes(before: dict[str, Any], client: Client) -> dict[str, Any]:
     after = snapshot(client, CLIENT_FIELDS)
     after["consents"] = _consent_snapshot(client)
     after["phones"] = _phone_numbers(client)
-    return diff(before, after)
+    return _masked(diff(before, after))
 
 
 def _before(client: Client) -> dict[str, Any]:
@@ -332,11 +362,13 @@ def client_create(
         action="client.create",
         target=client,
         organization=client.organization_id,
-        changes={
-            **{name: getattr(client, name) for name in CLIENT_FIELDS if getattr(client, name)},
-            "consents": _consent_snapshot(client),
-            "phones": _phone_numbers(client),
-        },
+        changes=_masked(
+            {
+                **{name: getattr(client, name) for name in CLIENT_FIELDS if getattr(client, name)},
+                "consents": _consent_snapshot(client),
+                "phones": _phone_numbers(client),
+            }
+        ),
     )
     return client
 
@@ -497,7 +529,7 @@ def client_merge(*, actor: Any, survivor: Client, duplicate: Client) -> Client:
             "duplicate": {"id": duplicate_row.pk, "name": duplicate_row.full_name},
             "moved": moved,
             "filled": filled,
-            **diff(before, snapshot(survivor_row, [*_FILLABLE, "notes", "balance"])),
+            **_masked(diff(before, snapshot(survivor_row, [*_FILLABLE, "notes", "balance"]))),
         },
     )
     record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import json
 from io import StringIO
 from types import SimpleNamespace
 from typing import Any
@@ -345,3 +346,41 @@ def test_the_migration_encrypts_rows_stored_in_plain_text(receptionist_a):
             rosa.pk
         ], typed
     assert ClientPhoneSuffix.objects.count() == 8 + 7
+
+
+def test_the_audit_log_holds_no_identifier_in_plain_text(receptionist_a):
+    from vetrisys.audit.models import AuditEvent
+
+    rosa = _register_rosa(receptionist_a)
+    services.client_update(
+        actor=receptionist_a,
+        client=rosa,
+        email="rosa@nuevo.pe",
+        document_number="45678913",
+        address="Av. Ejército 101",
+        phone="955 444 333",
+    )
+    duplicate = services.client_create(
+        actor=receptionist_a, first_name="Rosa", email="rmamani@otro.pe", phone="944 111 222"
+    )
+    services.client_merge(actor=receptionist_a, survivor=rosa, duplicate=duplicate)
+
+    logged = json.dumps([event.changes for event in AuditEvent.objects.all()], ensure_ascii=False)
+    for plain in [
+        "45678912",
+        "45678913",
+        "rosa.mamani",
+        "rosa@",
+        "Junín",
+        "Ejército",
+        "Luis Mamani",
+        "987654321",
+        "955444333",
+        "944111222",
+        "912345678",
+    ]:
+        assert plain not in logged, plain
+    update = AuditEvent.objects.get(action="client.update")
+    assert update.changes["email"] == ["r•••@correo.pe", "r•••@nuevo.pe"]
+    assert update.changes["document_number"] == ["•••••912", "•••••913"]
+    assert update.changes["address"] == ["•••", "•••"]

@@ -55,7 +55,13 @@ def test_create_normalises_and_stores_everything(receptionist_a, world):
     [event] = _events("client.create")
     assert event.target_id == str(client.pk)
     assert event.actor_id == receptionist_a.pk
-    assert event.changes["phones"] == ["+51987654321 *", "+5112345678"]
+    # Identifiers encrypted at rest are masked in the audit log.
+    assert event.changes["phones"] == ["+•••••••4321 *", "+••••••5678"]
+    assert (event.changes["email"], event.changes["document_number"]) == (
+        "m•••@example.pe",
+        "•••••912",
+    )
+    assert event.changes["emergency_contact_phone"] == "+•••••••5678"
     assert event.changes["consents"] == {"email": True, "sms": False, "whatsapp": True}
 
 
@@ -206,7 +212,7 @@ def test_update_changes_fields_consents_and_primary_phone_and_audits_the_diff(
             {"email": False, "sms": True, "whatsapp": False},
             {"email": True, "sms": True, "whatsapp": False},
         ],
-        "phones": [["+51987654321 *", "+5112345678"], ["+51912345678 *", "+5112345678"]],
+        "phones": [["+•••••••4321 *", "+••••••5678"], ["+•••••••5678 *", "+••••••5678"]],
     }
 
 
