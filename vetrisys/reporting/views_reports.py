@@ -165,9 +165,8 @@ def export(request: HttpRequest, report: str) -> HttpResponseBase:
         filters = parse_filters(actor, report, request.GET, strict=True)
     except ValidationFailed:
         if report in SCREENS:
-            return redirect(
-                f"{reverse('reporting:report', args=[report])}?{request.GET.urlencode()}"
-            )
+            page = reverse(f"reporting:{report}")
+            return redirect(f"{page}?{request.GET.urlencode()}")
         raise Http404 from None
     table = build_table(actor, filters)
     if table.count > direct_export_rows():
