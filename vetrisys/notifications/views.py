@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.permissions import has_capability, require
@@ -59,6 +59,7 @@ def _render(
 
 
 @staff_view
+@require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     """Every message the person may see, newest first, filtered."""
     actor = request.user
@@ -94,6 +95,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
+@require_GET
 def message_detail(request: HttpRequest, message_id: UUID) -> HttpResponse:
     """One message: its text, where it went, its attempts and outcome."""
     message = selectors.message_get(actor=request.user, message_id=message_id)
@@ -139,6 +141,7 @@ def message_cancel_view(request: HttpRequest, message_id: UUID) -> HttpResponse:
 
 
 @staff_view
+@require_GET
 def templates(request: HttpRequest) -> HttpResponse:
     """Every kind of message, per channel and language: the organization's text or the
     built-in one."""
@@ -177,6 +180,7 @@ def _preview(request: HttpRequest, language: str, subject: str, body: str) -> di
 
 
 @staff_view
+@require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, kind: str, channel: str, language: str) -> HttpResponse:
     """Edit one template; the preview renders sample data in the location's zone."""
     current = selectors.template_in_force(
