@@ -52,12 +52,13 @@ def unknown_migrations(migrations: list[list[str]]) -> list[str]:
 
 
 def _sqlite_dump(target: Path) -> None:
-    connection.ensure_connection()
-    source = connection.connection
+    # A connection of its own, read-only: what is committed, never a half-done transaction.
+    name = str(connection.settings_dict["NAME"])
+    source = sqlite3.connect(f"file:{name}?mode=ro", uri=True, timeout=30)
     copy = sqlite3.connect(target)
     try:
-        # One step (pages=-1): the whole file is copied under one read lock, so the copy is a
-        # consistent snapshot even while the clinic keeps working.
+        # One step (pages=-1): the whole file is copied under one read transaction, so the
+        # copy is a consistent snapshot even while the clinic keeps working.
         source.backup(copy)
         if copy.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (RUN_TABLE,)
@@ -67,6 +68,7 @@ def _sqlite_dump(target: Path) -> None:
         copy.execute("VACUUM")
     finally:
         copy.close()
+        source.close()
 
 
 def _sqlite_restore(source_file: Path) -> None:

@@ -15,8 +15,6 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
-from vetrisys.accounts.capabilities import Capability
-from vetrisys.accounts.permissions import require
 from vetrisys.audit.services import record
 from vetrisys.backups import database
 from vetrisys.backups.archive import (
@@ -28,6 +26,7 @@ from vetrisys.backups.archive import (
 )
 from vetrisys.backups.keys import backup_keys
 from vetrisys.backups.models import BackupRun
+from vetrisys.backups.selectors import require_backup_admin
 from vetrisys.core.errors import Conflict
 from vetrisys.core.timeutil import now
 
@@ -98,7 +97,7 @@ def backup_into_folder(*, run: BackupRun) -> WrittenBackup:
 @transaction.atomic
 def backup_request(*, actor: Any) -> BackupRun:
     """Queue a backup now (the "back up now" button); one at a time."""
-    require(actor, Capability.ORGANIZATION_MANAGE)
+    require_backup_admin(actor)
     busy = BackupRun.objects.filter(
         status__in=[BackupRun.Status.QUEUED, BackupRun.Status.RUNNING],
         created_at__gte=now() - dt.timedelta(hours=6),
