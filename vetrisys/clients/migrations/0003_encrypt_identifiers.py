@@ -90,6 +90,9 @@ def encrypt_existing_rows(apps, schema_editor):
         f"UPDATE {quote(phone_model._meta.db_table)} SET number = %s, e164 = %s, "
         "national_digits = %s, e164_hash = %s WHERE id = %s"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {suffix_table} LIMIT 1")
+        rerun = cursor.fetchone() is not None
     for batch in _rows(
         connection, phone_model._meta.db_table, ["organization_id", *list(phone_fields)[:3]]
     ):
@@ -119,9 +122,12 @@ def encrypt_existing_rows(apps, schema_editor):
             ]
         with connection.cursor() as cursor:
             cursor.executemany(update, params)
-            cursor.executemany(
-                f"DELETE FROM {suffix_table} WHERE phone_id = %s", [[p[-1]] for p in params]
-            )
+            if rerun:  # endings written by an earlier run
+                ids = [p[-1] for p in params]
+                placeholders = ", ".join(["%s"] * len(ids))
+                cursor.execute(
+                    f"DELETE FROM {suffix_table} WHERE phone_id IN ({placeholders})", ids
+                )
             cursor.executemany(
                 f"INSERT INTO {suffix_table} (organization_id, phone_id, hash) VALUES (%s, %s, %s)",
                 endings,
