@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -31,6 +32,7 @@ from vetrisys.privacy.models import ErasureRecord
 logger = logging.getLogger("vetrisys.privacy")
 
 REASON_MAX = 500
+CENT = Decimal("0.01")
 # Client fields emptied by an erasure (the name is replaced, not emptied).
 _BLANKED = [
     "document_number",
@@ -70,7 +72,7 @@ def erasure_blockers(*, client: Client) -> dict[str, Any]:
         balance__gt=0,
     ).aggregate(total=models.Sum("balance"))["total"]
     if owed:
-        blockers["unpaid_balance"] = str(owed)
+        blockers["unpaid_balance"] = str(Decimal(owed).quantize(CENT))
     pending = charge.objects.filter(client=client, status="pending").count()
     if pending:
         blockers["pending_charges"] = pending
@@ -123,7 +125,8 @@ def anonymize(client: Client, *, at: dt.datetime) -> dict[str, int]:
         setattr(client, name, value)
     client.bump_version()
     client.save()
-    counts = {"phones": ClientPhone.objects.filter(client=client).delete()[0]}
+    _deleted, per_model = ClientPhone.objects.filter(client=client).delete()
+    counts = {"phones": per_model.get(ClientPhone._meta.label, 0)}
     counts["communications"] = Communication.objects.filter(client=client).update(
         subject="",
         body="",

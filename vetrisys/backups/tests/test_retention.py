@@ -37,7 +37,7 @@ def test_the_newest_of_each_recent_day_and_week_stay_and_the_rest_goes(backup_fo
     days = [dt.date(2026, 11, 22) - dt.timedelta(days=n) for n in range(21)]
     runs = {day: _run(folder, day) for day in days}
     extra_same_day = _run(folder, days[0], hour=1)  # an earlier backup of the newest day
-    failed = _run(folder, days[20], status="failed")
+    failed = _run(folder, days[20], status="failed", hour=4)
     by_hand = _run(folder, days[20], kind="command", hour=3)
 
     pruned = backup_prune(keep_daily=3, keep_weekly=2)

@@ -34,10 +34,11 @@ def test_an_admin_erases_an_owner(ana, admin):
 
     assert response.status_code == 200
     erasure = ErasureRecord.objects.get()
-    assert response.json() == {
+    body = response.json()
+    assert body.pop("erased_at")[:19] == erasure.erased_at.isoformat()[:19]
+    assert body == {
         "id": str(erasure.pk),
         "client": str(ana.pk),
-        "erased_at": erasure.erased_at.isoformat().replace("+00:00", "Z"),
         "erased_by": str(admin.pk),
         "reapplied_at": None,
     }
