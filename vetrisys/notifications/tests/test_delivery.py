@@ -231,3 +231,25 @@ def test_a_worker_killed_waiting_for_the_smtp_server_is_left_for_review_not_rese
     message.refresh_from_db()
     assert message.status == "failed"
     assert message.error == "delivery unknown: the sending worker stopped; check before retrying"
+
+
+def test_a_twilio_server_error_is_settled_by_asking_twilio_not_by_resending(world, rosa, twilio):
+    """Twilio answered 503: maybe it has the message, maybe not. The message waits as
+    "sending"; once the claim is stale the job asks Twilio, finds nothing, and sends it once."""
+    twilio.refuse_with = (503, 20500, "Service Unavailable")
+    message = _queue(world, rosa, channel="sms")
+
+    assert message_send(message_id=message.pk) == "sending"
+    assert messages_send_due() == {"reaped_sent": 0, "reaped_queued": 0, "reaped_failed": 0}
+    twilio.refuse_with = None
+    Message.objects.filter(pk=message.pk).update(
+        claimed_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+
+    counts = messages_send_due()
+
+    assert (counts["reaped_queued"], counts["sent"]) == (1, 1)
+    assert len(twilio.creations) == 2  # the refused request, then the one that created it
+    assert len(twilio.messages) == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.error) == ("sent", 2, "")
