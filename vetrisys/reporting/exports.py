@@ -273,7 +273,9 @@ def invoices_table(actor: Any, filters: Filters) -> ExportTable:
         .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID])
         .order_by("issued_at", "id")
     )
-    names = dict(Location.objects.filter(pk__in=location_ids).values_list("id", "name"))
+    names = dict(
+        Location.objects.using(reports_db()).filter(pk__in=location_ids).values_list("id", "name")
+    )
     statuses = dict(Invoice.Status.choices)
     fields = ("full_number", "issued_at", "location_id", "client__first_name",
               "client__last_name", "status", "total", "paid_total", "credited_total",

@@ -13,7 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.models import Location
@@ -52,6 +52,7 @@ def _locations(actor: Any) -> list[Location]:
     return list(Location.objects.filter(organization_id=actor.organization_id, pk__in=ids))
 
 
+@require_GET
 @staff_view
 def reports_index(request: HttpRequest) -> HttpResponse:
     """The list of reports (for people who may see reports somewhere)."""
@@ -63,6 +64,7 @@ def reports_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 @staff_view
 def report_page(request: HttpRequest, report: str) -> HttpResponse:
     """One report with the filters of the query string."""
@@ -151,6 +153,7 @@ _DATA = {
 }
 
 
+@require_GET
 @staff_view
 def export(request: HttpRequest, report: str) -> HttpResponseBase:
     """The report as CSV or XLSX with the screen's filters: at once when small, otherwise a
@@ -193,6 +196,7 @@ def export_start(request: HttpRequest, report: str) -> HttpResponseBase:
     return redirect("reporting:export_job", job_id=job.pk)
 
 
+@require_GET
 @staff_view
 def export_job(request: HttpRequest, job_id: Any) -> HttpResponse:
     """The progress of one's own export, then its download link."""
@@ -205,6 +209,7 @@ def export_job(request: HttpRequest, job_id: Any) -> HttpResponse:
     return render(request, template, {"job": job, "spec": REPORTS.get(job.report)})
 
 
+@require_GET
 @staff_view
 def export_download(request: HttpRequest, job_id: Any) -> HttpResponseBase:
     """The finished file of one's own export."""
