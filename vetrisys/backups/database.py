@@ -167,8 +167,32 @@ def _pg_dump(target: Path) -> None:
 
 
 # Run together with the restored script in ONE transaction (psql --single-transaction): the
-# schema is emptied and rebuilt, or, on any error, left exactly as it was.
-_PRELUDE = "DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n"
+# schema is emptied and rebuilt, or, on any error, left exactly as it was. The schema itself
+# stays, with its owner, grants and default privileges (docs/operations.md); its tables and
+# its functions (not those of extensions) go.
+_PRELUDE = """
+DO $$
+DECLARE item record;
+BEGIN
+    FOR item IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+        EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', item.tablename);
+    END LOOP;
+    FOR item IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' LOOP
+        EXECUTE format('DROP SEQUENCE IF EXISTS public.%I CASCADE', item.sequencename);
+    END LOOP;
+    FOR item IN
+        SELECT p.oid::regprocedure AS signature
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public'
+          AND NOT EXISTS (
+              SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e'
+          )
+    LOOP
+        EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', item.signature);
+    END LOOP;
+END
+$$;
+"""
 
 
 def _pg_restore(source_file: Path, work_dir: Path) -> None:
@@ -179,8 +203,9 @@ def _pg_restore(source_file: Path, work_dir: Path) -> None:
     _run(
         [
             _tool("pg_restore"),
+            # Objects belong to whoever restores (the owner role); the grants of the dump
+            # (the application role's, the audit table's append-only ones) are replayed.
             "--no-owner",
-            "--no-privileges",
             f"--file={script}",
             str(source_file),
         ],
