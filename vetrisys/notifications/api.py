@@ -15,7 +15,7 @@ from vetrisys.clients import selectors as client_selectors
 from vetrisys.core.api import ERRORS, Pagination
 from vetrisys.core.errors import NotFound
 from vetrisys.notifications import selectors
-from vetrisys.notifications.models import Message
+from vetrisys.notifications.models import LocationMessaging, Message
 from vetrisys.notifications.schemas import (
     CancelIn,
     ChannelName,
@@ -23,10 +23,13 @@ from vetrisys.notifications.schemas import (
     MessageFilter,
     MessageKindName,
     MessageOut,
+    QuietHoursIn,
+    QuietHoursOut,
     TemplateIn,
     TemplateOut,
 )
 from vetrisys.notifications.services import message_cancel, message_retry
+from vetrisys.notifications.services.quiet_hours import quiet_hours_set
 from vetrisys.notifications.services.templates import template_reset, template_save
 from vetrisys.patients import selectors as patient_selectors
 
@@ -119,3 +122,34 @@ def template_delete(
     actor = api_actor(request)
     template_reset(actor=actor, kind=kind, channel=channel, language=language)
     return selectors.template_in_force(actor=actor, kind=kind, channel=channel, language=language)
+
+
+def _quiet_out(location: Location, messaging: Any) -> dict[str, Any]:
+    return {
+        "location": location.pk,
+        "quiet_from": getattr(messaging, "quiet_from", None),
+        "quiet_until": getattr(messaging, "quiet_until", None),
+    }
+
+
+@router.get("/locations/{location_id}/quiet-hours", response={200: QuietHoursOut, **ERRORS})
+def quiet_hours_get(request: HttpRequest, location_id: UUID) -> dict[str, Any]:
+    """The location's quiet hours (local times; both null: none)."""
+    actor = api_actor(request)
+    location = selectors.location_for_messages(actor=actor, location_id=location_id)
+    messaging = LocationMessaging.objects.filter(location=location).first()
+    return _quiet_out(location, messaging)
+
+
+@router.put("/locations/{location_id}/quiet-hours", response={200: QuietHoursOut, **ERRORS})
+def quiet_hours_put(
+    request: HttpRequest, location_id: UUID, payload: QuietHoursIn
+) -> dict[str, Any]:
+    """Set the location's quiet hours (messages.manage there); both null clears them."""
+    actor = api_actor(request)
+    location = selectors.location_for_messages(actor=actor, location_id=location_id)
+    messaging = quiet_hours_set(
+        actor=actor, location=location, quiet_from=payload.quiet_from,
+        quiet_until=payload.quiet_until,
+    )  # fmt: skip
+    return _quiet_out(location, messaging)

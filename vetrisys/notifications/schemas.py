@@ -85,3 +85,14 @@ class TemplateIn(InputSchema):
     subject: str = Field("", max_length=200)
     body: str = Field(max_length=5000)
     is_active: bool = True
+
+
+class QuietHoursOut(Schema):
+    location: UUID
+    quiet_from: dt.time | None = Field(description="Local time in the location's zone.")
+    quiet_until: dt.time | None
+
+
+class QuietHoursIn(InputSchema):
+    quiet_from: dt.time | None = Field(None, description="Both empty: no quiet hours.")
+    quiet_until: dt.time | None = None

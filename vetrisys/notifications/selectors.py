@@ -144,3 +144,35 @@ def _in_force(
         is_custom=template is not None, is_active=template.is_active if template else True,
         template=template,
     )  # fmt: skip
+
+
+def locations_with_quiet_hours(*, actor: Any) -> list[Any]:
+    """The locations where the actor holds messages.view, each with `messaging_row` (its
+    LocationMessaging or None), in two queries."""
+    from vetrisys.accounts.models import Location
+    from vetrisys.notifications.models import LocationMessaging
+
+    require(actor, Capability.MESSAGES_VIEW)
+    ids = locations_with(actor, Capability.MESSAGES_VIEW)
+    locations = list(
+        Location.objects.filter(organization_id=actor.organization_id, pk__in=ids).order_by("name")
+    )
+    rows = {m.location_id: m for m in LocationMessaging.objects.filter(location__in=locations)}
+    for location in locations:
+        location.messaging_row = rows.get(location.pk)  # type: ignore[attr-defined]
+    return locations
+
+
+def location_for_messages(*, actor: Any, location_id: uuid.UUID | str) -> Any:
+    """A location where the actor holds messages.view, or NotFound."""
+    from vetrisys.accounts.models import Location
+
+    ids = locations_with(actor, Capability.MESSAGES_VIEW)
+    location = (
+        Location.objects.filter(organization_id=actor.organization_id, pk=location_id)
+        .filter(pk__in=ids)
+        .first()
+    )
+    if location is None:
+        raise NotFound(_("Location not found."))
+    return location

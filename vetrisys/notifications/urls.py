@@ -9,6 +9,8 @@ urlpatterns = [
     path("<uuid:message_id>/", views.message_detail, name="message"),
     path("<uuid:message_id>/retry/", views.message_retry_view, name="message_retry"),
     path("<uuid:message_id>/cancel/", views.message_cancel_view, name="message_cancel"),
+    path("quiet-hours/", views.quiet_hours, name="quiet_hours"),
+    path("quiet-hours/<uuid:location_id>/", views.quiet_hours_save, name="quiet_hours_save"),
     path("templates/", views.templates, name="templates"),
     path(
         "templates/<str:kind>/<str:channel>/<str:language>/",

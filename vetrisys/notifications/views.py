@@ -27,6 +27,7 @@ from vetrisys.notifications import rendering, selectors
 from vetrisys.notifications.forms import TemplateForm
 from vetrisys.notifications.models import Message, MessageChannel, MessageKind
 from vetrisys.notifications.services import message_cancel, message_retry
+from vetrisys.notifications.services.quiet_hours import quiet_hours_set
 from vetrisys.notifications.services.templates import template_reset, template_save
 
 PAGE_SIZE = 50
@@ -245,3 +246,52 @@ def template_reset_view(
     template_reset(actor=request.user, kind=kind, channel=channel, language=language)
     flash.success(request, _("The built-in text applies again."))
     return redirect(reverse("notifications:templates"))
+
+
+# ------------------------------------------------------------------ quiet hours
+
+
+def _quiet_rows(request: HttpRequest) -> list[dict[str, Any]]:
+    locations = selectors.locations_with_quiet_hours(actor=request.user)
+    return [
+        {
+            "location": location,
+            "messaging": getattr(location, "messaging_row", None),
+            "can_manage": has_capability(request.user, Capability.MESSAGES_MANAGE, location),
+        }
+        for location in locations
+    ]
+
+
+@staff_view
+@require_GET
+def quiet_hours(request: HttpRequest) -> HttpResponse:
+    """The quiet hours of every location the person sees."""
+    return _render(
+        request, "notifications/quiet_hours.html", {"rows": _quiet_rows(request), "errors": {}}
+    )
+
+
+def _time(value: str | None) -> dt.time | None:
+    return dt.time.fromisoformat(value) if value else None
+
+
+@staff_view
+@require_POST
+def quiet_hours_save(request: HttpRequest, location_id: UUID) -> HttpResponse:
+    """Set or clear one location's quiet hours."""
+    location = selectors.location_for_messages(actor=request.user, location_id=location_id)
+    try:
+        quiet_hours_set(
+            actor=request.user, location=location,
+            quiet_from=_time(request.POST.get("quiet_from")),
+            quiet_until=_time(request.POST.get("quiet_until")),
+        )  # fmt: skip
+    except (ValueError, ValidationFailed) as error:
+        text = error_text(error) if isinstance(error, ValidationFailed) else _("Enter a time.")
+        return _render(
+            request, "notifications/quiet_hours.html",
+            {"rows": _quiet_rows(request), "errors": {str(location.pk): text}}, status=422,
+        )  # fmt: skip
+    flash.success(request, _("Quiet hours saved."))
+    return redirect("notifications:quiet_hours")
