@@ -1,5 +1,5 @@
-"""The security suite's world: built once per module inside a transaction that is rolled back
-at the end (each request runs in a savepoint of its own that is rolled back too)."""
+"""The security suite's world: built once per package (per test process) inside a transaction
+that is rolled back at the end (each request runs in a savepoint of its own, rolled back too)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import translation
 from tests.security.world import MatrixWorld, build_world
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def matrix_world(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[MatrixWorld]:
@@ -34,7 +34,7 @@ def matrix_world(
             atomic.__exit__(None, None, None)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def clients(matrix_world: MatrixWorld) -> dict[str, dict[str, Client]]:
     """Per identity: a browser client signed in with a session, and an API client with its
     bearer token."""
@@ -47,3 +47,14 @@ def clients(matrix_world: MatrixWorld) -> dict[str, dict[str, Client]]:
             api.defaults["HTTP_AUTHORIZATION"] = f"Bearer {identity.token}"
         found[name] = {"page": page, "api": api}
     return found
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The size of the authorization matrix, to quote."""
+    from tests.security.test_authz_matrix import matrix_size
+
+    routes, cells = matrix_size()
+    terminalreporter.write_line(
+        f"security: authorization matrix of {routes} routes, "
+        f"{cells} route x identity x target cells"
+    )

@@ -24,7 +24,7 @@ from tests.security.routes import (
 from tests.security.world import PNG, UUID, Identity, MatrixWorld, Site
 
 # Path parameters that do not depend on the target (global reference data, fixed words).
-GLOBAL_PARAMS = {"species_id", "action", "token"}
+GLOBAL_PARAMS = {"species_id", "action", "token", "kind", "channel", "language", "report"}
 
 # Body / query fields that refer to an object of the target site, and the site value they take.
 REFERENCES = {
@@ -115,6 +115,21 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+# Values by field name, where the type alone does not give a valid one.
+NAMED_VALUES: dict[str, Any] = {
+    "currency": "PEN",
+    "language": "es",
+    "time_zone": "America/Lima",
+    "color": "#3366cc",
+    "weight_kg": "4.20",
+    "tax_rate": "18.00",
+    "discount_percent": "0",
+    "weekday": 0,
+    "sku": "SEG-001",
+    "code": "SEG01",
+}
+
+
 def example_value(name: str, schema: dict[str, Any], site: Site, depth: int = 0) -> Any:
     """A valid-looking value for one field, referring to the site's objects."""
     schema = resolve_ref(schema)
@@ -122,16 +137,21 @@ def example_value(name: str, schema: dict[str, Any], site: Site, depth: int = 0)
         if key in schema:
             options = [resolve_ref(s) for s in schema[key]]
             options = [s for s in options if s.get("type") != "null"] or options
-            return example_value(name, options[0], site, depth)
-    if name in REFERENCES and REFERENCES[name] in site.values:
-        return site.values[REFERENCES[name]]
+            merged = {k: v for k, v in schema.items() if k not in ("anyOf", "oneOf", "allOf")}
+            return example_value(name, {**options[0], **merged}, site, depth)
     if "enum" in schema:
         return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
     kind = schema.get("type")
     fmt = schema.get("format", "")
     if kind == "array":
         item = example_value(name, schema.get("items", {}), site, depth + 1)
         return [item]
+    if name in REFERENCES and REFERENCES[name] in site.values:
+        return site.values[REFERENCES[name]]
+    if name in NAMED_VALUES:
+        return NAMED_VALUES[name]
     if kind == "object" or "properties" in schema:
         return example_object(schema, site, depth + 1)
     if kind == "integer":
@@ -153,20 +173,18 @@ def example_value(name: str, schema: dict[str, Any], site: Site, depth: int = 0)
         return "seguridad@example.pe"
     if "phone" in name:
         return "+51 987 654 321"
-    if (
-        fmt == "decimal"
-        or "pattern" in schema
-        or any(
-            word in name
-            for word in ("amount", "price", "quantity", "rate", "percent", "cost", "kg")
-        )
+    if fmt == "decimal" or any(
+        word in name for word in ("amount", "price", "quantity", "rate", "percent", "cost", "kg")
     ):
         return "1.00"
     if name == "password":
         return "una-clave-larga-de-prueba"
     if name == "username":
         return "seguridad.prueba"
-    return "Prueba de seguridad"
+    text = "Prueba de seguridad"
+    if "maxLength" in schema:
+        text = text[: int(schema["maxLength"])]
+    return text
 
 
 def example_object(schema: dict[str, Any], site: Site, depth: int = 0) -> dict[str, Any]:
@@ -174,6 +192,10 @@ def example_object(schema: dict[str, Any], site: Site, depth: int = 0) -> dict[s
     if depth > 4:
         return {}
     properties = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    if required:
+        # Required fields and references: optional ones only add ways to be invalid.
+        properties = {k: v for k, v in properties.items() if k in required or k in REFERENCES}
     return {name: example_value(name, prop, site, depth) for name, prop in properties.items()}
 
 
@@ -191,7 +213,9 @@ def api_request(route: Route, site: Site) -> tuple[str, dict[str, Any]]:
         kwargs["QUERY_STRING"] = "&".join(f"{k}={v}" for k, v in query.items())
     body = request_body_schema(route)
     if body is not None:
-        data = example_object(body, site)
+        data = example_value("payload", body, site)
+        if isinstance(data, dict):
+            data.update(BODY_OVERRIDES.get((route.method, route.route), {}))
         if body_media(route) == "multipart/form-data":
             from django.core.files.uploadedfile import SimpleUploadedFile
             from django.test.client import MULTIPART_CONTENT, encode_multipart
@@ -207,6 +231,11 @@ def api_request(route: Route, site: Site) -> tuple[str, dict[str, Any]]:
             kwargs["content_type"] = "application/json"
     return url, kwargs
 
+
+# Fields a valid body of a route needs that the schema alone does not tell.
+BODY_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/patients/{patient_id}/weights"): {"weight_kg": "4.20"},
+}
 
 PAGE_FORM = {
     "name": "Prueba de seguridad",

@@ -82,6 +82,16 @@ def page_patterns() -> list[str]:
     )
 
 
+def page_apps() -> dict[str, str]:
+    """Page pattern → the app whose view answers it."""
+    found = {}
+    for route, pattern in _walk(get_resolver().url_patterns):
+        module = getattr(pattern.callback, "__module__", "")
+        parts = module.split(".")
+        found[route] = parts[1] if len(parts) > 1 and parts[0] == "vetrisys" else "core"
+    return found
+
+
 def page_routes() -> list[Route]:
     """Each staff page sent a GET and a POST."""
     routes = []

@@ -19,7 +19,7 @@ from django.utils import translation
 from conftest import World
 from vetrisys.accounts.models import ApiToken, User
 from vetrisys.accounts.services import staff_update
-from vetrisys.accounts.tests.factories import PASSWORD
+from vetrisys.accounts.tests.factories import PASSWORD, make_staff
 from vetrisys.core.middleware import CONTENT_SECURITY_POLICY
 
 API = "/api/v1"
@@ -74,6 +74,13 @@ def _production_settings() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def production() -> dict[str, Any]:
     return _production_settings()
+
+
+@pytest.fixture
+def org_admin(world: World) -> User:
+    """The organization's administrator (a name of its own: the package's demo world, when it
+    is loaded, has an `admin`)."""
+    return make_staff(location=world.location_a, role="admin", username="settings_admin")
 
 
 @pytest.fixture(autouse=True)
@@ -286,7 +293,7 @@ def test_five_failed_token_requests_lock_the_username_even_for_the_right_passwor
 
 
 def test_disabling_a_staff_account_ends_its_sessions_and_tokens_at_once(
-    admin: User, vet_a: User
+    org_admin: User, vet_a: User
 ) -> None:
     browser = Client()
     browser.force_login(vet_a)
@@ -300,7 +307,7 @@ def test_disabling_a_staff_account_ends_its_sessions_and_tokens_at_once(
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert api.get(f"{API}/me").status_code == 200
 
-    staff_update(actor=admin, user=vet_a, is_active=False)
+    staff_update(actor=org_admin, user=vet_a, is_active=False)
 
     page = browser.get("/")
     assert page.status_code == 302
@@ -316,12 +323,14 @@ def test_disabling_a_staff_account_ends_its_sessions_and_tokens_at_once(
     assert remaining == []
 
 
-def test_disabling_through_the_staff_screen_signs_the_person_out(admin: User, vet_a: User) -> None:
+def test_disabling_through_the_staff_screen_signs_the_person_out(
+    org_admin: User, vet_a: User
+) -> None:
     browser = Client()
     browser.force_login(vet_a)
     assert browser.get("/").status_code == 200
     screen = Client()
-    screen.force_login(admin)
+    screen.force_login(org_admin)
 
     response = screen.post(f"/staff/{vet_a.pk}/active/", {"is_active": "0"})
 

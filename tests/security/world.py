@@ -40,6 +40,21 @@ IDENTITIES: dict[str, str | None] = {
 }
 
 
+# The path parameters the world can fill (Site.values); a route with another one needs it added
+# in `_site` below.
+PATH_PARAMETERS = frozenset(
+    {
+        "location_id", "user_id", "role_id", "event_id", "client_id", "patient_id",
+        "attachment_id", "species_id", "type_id", "shift_id", "appointment_id", "visit_id",
+        "diagnosis_id", "procedure_id", "problem_id", "template_id", "estimate_id",
+        "invoice_id", "product_id", "supplier_id", "order_id", "count_id", "vaccination_id",
+        "protocol_id", "prescription_id", "lot_id", "room_id", "token", "action",
+        "message_id", "rule_id", "kind", "channel", "language", "report", "job_id",
+        "erasure_id",
+    }
+)  # fmt: skip
+
+
 @dataclass
 class Site:
     """The objects of one target: a location and what lives there (or in its organization)."""
@@ -152,14 +167,10 @@ def _site(name: str, organization: Organization, location: Location, admin: User
         actor=admin, visit=visit, product=product, dose="1 tableta", route="oral",
         frequency="cada 12 horas", quantity=Decimal(4), duration_days=2,
     )  # fmt: skip
-    invoice = (
-        Invoice.objects.filter(
-            location=location,
-            status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID],
-        )
-        .order_by("issued_at")
-        .first()
-    )
+    invoices = Invoice.objects.filter(
+        location=location, status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID]
+    ).order_by("issued_at")
+    invoice = invoices.filter(payment_plans__isnull=False).first() or invoices.first()
     assert invoice is not None, f"no issued invoice at {location}"
     estimate = Estimate.objects.filter(location=location).first() or estimate_create(
         actor=admin,
@@ -229,6 +240,7 @@ def _site(name: str, organization: Organization, location: Location, admin: User
         assert service is not None
         procedure = procedure_add(actor=admin, visit=visit, product=service)
     values = {
+        **_later_apps(name, organization, location, admin, patient),
         "location_id": location.pk,
         "user_id": vet.pk,
         "role_id": role.pk,
@@ -259,7 +271,66 @@ def _site(name: str, organization: Organization, location: Location, admin: User
         "token": feed.token,
         "action": "check-in",
     }
+    assert set(values) == PATH_PARAMETERS, set(values) ^ PATH_PARAMETERS
     return Site(name, organization, location, {k: str(v) for k, v in values.items()})
+
+
+def _later_apps(
+    name: str, organization: Organization, location: Location, admin: User, patient: Any
+) -> dict[str, Any]:
+    """Objects of the notifications, reporting and privacy apps."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vetrisys.notifications.models import Message, ReminderRule
+    from vetrisys.notifications.services.outbox import message_queue
+    from vetrisys.privacy.models import ErasureRecord
+    from vetrisys.reporting.models import ExportJob
+
+    message = Message.objects.filter(location=location).first() or message_queue(
+        organization=organization,
+        client=patient.client,
+        patient=patient,
+        location=location,
+        kind="general",
+        idempotency_key=f"security-world-{name}",
+        scheduled_for=timezone.now() + dt.timedelta(days=2),
+        context={},
+        channel="email",
+    )
+    if message is None:
+        message = Message.objects.filter(organization=organization).first()
+    assert message is not None, f"no message at {location}"
+    rule = (
+        ReminderRule.objects.filter(organization=organization, location=location).first()
+        or ReminderRule.objects.filter(organization=organization).first()
+    )
+    assert rule is not None, f"no reminder rule in {organization}"
+    job = ExportJob.objects.create(
+        organization=organization, requested_by=admin, report="revenue", params={},
+        file_format="csv",
+    )  # fmt: skip
+    from vetrisys.clients.models import Client
+
+    erased = Client.objects.filter(organization=organization).exclude(pk=patient.client_id)
+    erasure = ErasureRecord.objects.create(
+        organization=organization,
+        client=erased.order_by("-pk")[{"A": 0, "B": 1, "X": 0}[name]],
+        erased_at=timezone.now(),
+        erased_by=admin,
+        reason="Pedido del dueño",
+    )
+    return {
+        "message_id": message.pk,
+        "rule_id": rule.pk,
+        "kind": "appointment_reminder",
+        "channel": "email",
+        "language": "es",
+        "report": "revenue",
+        "job_id": job.pk,
+        "erasure_id": erasure.pk,
+    }
 
 
 def _ids_by_organization() -> dict[str, frozenset[str]]:

@@ -238,10 +238,11 @@ def procedure_remove(
 @router.post("/visits/{visit_id}/lab-results", response={201: LabResultOut, **ERRORS})
 def lab_result_add(request: HttpRequest, visit_id: UUID, payload: LabResultIn) -> Status[LabResult]:
     actor = api_actor(request)
+    visit = _visit(request, visit_id)  # first: a visit the actor cannot see answers 404
     fields = payload.model_dump()
     fields["attachment"] = _attachment(actor, payload.attachment)
     fields["flag"] = str(payload.flag or "")
-    result = services.lab_result_add(actor=actor, visit=_visit(request, visit_id), **fields)
+    result = services.lab_result_add(actor=actor, visit=visit, **fields)
     return Status(201, result)
 
 
@@ -250,11 +251,10 @@ def attachment_link(
     request: HttpRequest, visit_id: UUID, payload: AttachmentLinkIn
 ) -> Status[VisitAttachment]:
     actor = api_actor(request)
+    visit = _visit(request, visit_id)  # first: a visit the actor cannot see answers 404
     attachment = _attachment(actor, payload.attachment)
     assert attachment is not None
-    link = services.attachment_link(
-        actor=actor, visit=_visit(request, visit_id), attachment=attachment
-    )
+    link = services.attachment_link(actor=actor, visit=visit, attachment=attachment)
     return Status(201, link)
 
 
