@@ -360,10 +360,12 @@ def rules_create_recommended(
             record(
                 actor=actor,
                 action="reminder_rule.create_recommended",
-                target_type="notifications.reminderrule",
-                target_id=",".join(str(rule.pk) for rule in added),
+                target=organization,
                 organization=organization,
-                changes={"names": [rule.name for rule in added]},
+                changes={
+                    "rules": [str(rule.pk) for rule in added],
+                    "names": [rule.name for rule in added],
+                },
             )
     return added
 

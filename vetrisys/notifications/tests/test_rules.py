@@ -435,3 +435,14 @@ def test_a_manager_edits_deactivates_previews_and_adds_the_recommended(world, ma
         False,
     )
     assert ReminderRule.objects.count() == 9
+
+
+def test_the_demo_step_adds_the_recommended_rules_in_spanish_once(world, admin):
+    from vetrisys.config.demo import DemoContext, _reminder_rules
+
+    context = DemoContext(organization=world.org, admin=admin)
+    _reminder_rules(context)
+    _reminder_rules(context)
+
+    assert ReminderRule.objects.filter(organization=world.org).count() == 8
+    assert ReminderRule.objects.filter(name="Cumpleaños", trigger="birthday").count() == 1
