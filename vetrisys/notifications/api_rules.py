@@ -113,7 +113,9 @@ def rule_create(request: HttpRequest, payload: ReminderRuleIn) -> Status[Reminde
 def rules_recommended(request: HttpRequest) -> Status[list[ReminderRule]]:
     """Add the recommended rules the organization does not have yet; answers those added."""
     actor = api_actor(request)
-    return Status(201, rules.rules_create_recommended(actor=actor, organization=actor.organization))
+    return Status(
+        201, rules.rules_create_recommended(actor=actor, organization=actor.organization_id)
+    )
 
 
 @router.get("/{rule_id}", response={200: ReminderRuleOut, **ERRORS})

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from vetrisys.accounts.capabilities import Capability
-from vetrisys.accounts.models import Location, Organization
+from vetrisys.accounts.models import Location
 from vetrisys.accounts.permissions import locations_with, require
 from vetrisys.audit.services import diff, record, snapshot
 from vetrisys.core.errors import NotFound, ValidationFailed
@@ -330,15 +330,15 @@ def rule_update(*, actor: Any, rule: ReminderRule, **changes: Any) -> ReminderRu
     return rule
 
 
-def rules_create_recommended(
-    *, organization: Organization, actor: Any = None
-) -> list[ReminderRule]:
-    """Add the recommended rules the organization does not have yet (same trigger, message
-    and offset); answers those added. With an actor: messages.manage and the audit event."""
+def rules_create_recommended(*, organization: Any, actor: Any = None) -> list[ReminderRule]:
+    """Add the recommended rules the organization (or its id) does not have yet (same trigger,
+    message and offset); answers those added. With an actor: messages.manage and the audit
+    event."""
     if actor is not None:
         _require_manage(actor)
+    organization_id = getattr(organization, "pk", organization)
     have = set(
-        ReminderRule.objects.filter(organization=organization).values_list(
+        ReminderRule.objects.filter(organization_id=organization_id).values_list(
             "trigger", "kind", "offset_minutes"
         )
     )
@@ -348,7 +348,7 @@ def rules_create_recommended(
             if (item.trigger, item.kind, item.offset_minutes) in have:
                 continue
             rule = ReminderRule.objects.create(
-                organization=organization,
+                organization_id=organization_id,
                 name=str(item.name),
                 trigger=item.trigger,
                 kind=item.kind,
@@ -360,8 +360,9 @@ def rules_create_recommended(
             record(
                 actor=actor,
                 action="reminder_rule.create_recommended",
-                target=organization,
-                organization=organization,
+                target_type="accounts.organization",
+                target_id=str(organization_id),
+                organization=organization_id,
                 changes={
                     "rules": [str(rule.pk) for rule in added],
                     "names": [rule.name for rule in added],

@@ -38,7 +38,7 @@ def _form_page(
 
 
 def _save(request: HttpRequest, rule: ReminderRule | None) -> HttpResponse:
-    actor = request.user
+    actor: Any = request.user
     form = ReminderRuleForm(request.POST, organization_id=actor.organization_id)
     if not form.is_valid():
         return _form_page(request, form, rule, status=422)
@@ -61,7 +61,7 @@ def _save(request: HttpRequest, rule: ReminderRule | None) -> HttpResponse:
 @staff_view
 def rule_create(request: HttpRequest) -> HttpResponse:
     """A new rule."""
-    actor = request.user
+    actor: Any = request.user
     rules.rule_list(actor=actor)  # messages.manage, else 403
     if request.method == "POST":
         return _save(request, None)
@@ -75,7 +75,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 @staff_view
 def rule_edit(request: HttpRequest, rule_id: UUID) -> HttpResponse:
     """Change a rule."""
-    actor = request.user
+    actor: Any = request.user
     rule = rules.rule_get(actor=actor, rule_id=rule_id)
     if request.method == "POST":
         return _save(request, rule)
@@ -99,8 +99,8 @@ def rule_deactivate(request: HttpRequest, rule_id: UUID) -> HttpResponse:
 @require_POST
 def rules_recommended(request: HttpRequest) -> HttpResponse:
     """Add the recommended rules the organization does not have yet."""
-    actor = request.user
-    added = rules.rules_create_recommended(actor=actor, organization=actor.organization)
+    actor: Any = request.user
+    added = rules.rules_create_recommended(actor=actor, organization=actor.organization_id)
     if added:
         messages.success(
             request,
