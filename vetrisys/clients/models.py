@@ -15,6 +15,7 @@ from vetrisys.accounts.models import Organization
 from vetrisys.core.crypto import blind_hash
 from vetrisys.core.fields import (
     BlindIndexField,
+    BlindIndexQuerySet,
     EncryptedCharField,
     EncryptedEmailField,
     with_blind_indexes,
@@ -102,6 +103,8 @@ class Client(BaseModel):
         verbose_name=_("merged into"),
     )
 
+    objects = BlindIndexQuerySet.as_manager()
+
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         verbose_name = _("owner")
@@ -177,6 +180,8 @@ class ClientPhone(BaseModel):
     national_digits = EncryptedCharField(max_length=15, editable=False)
     label = models.CharField(_("label"), max_length=10, choices=Label.choices, default=Label.MOBILE)
     is_primary = models.BooleanField(_("primary"), default=False)
+
+    objects = BlindIndexQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_primary", "created_at"]

@@ -196,3 +196,20 @@ def with_blind_indexes(
         if (field.source in names or field.scope in names) and field.name not in names:
             names.append(field.name)
     return names
+
+
+class BlindIndexQuerySet(models.QuerySet[Any]):
+    """`update()` that keeps blind indexes right: emptying a source empties its hash; setting
+    a non-empty value is refused (its hash depends on each row's organization: save the rows)."""
+
+    def update(self, **kwargs: Any) -> int:
+        for index in blind_index_fields(self.model):
+            if index.source not in kwargs or index.name in kwargs:
+                continue
+            if kwargs[index.source] not in ("", None):
+                raise FieldError(
+                    f"update() cannot recompute {self.model.__name__}.{index.name}: "
+                    f"save the rows to change {index.source}."
+                )
+            kwargs[index.name] = ""
+        return super().update(**kwargs)

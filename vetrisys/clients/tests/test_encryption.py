@@ -384,3 +384,23 @@ def test_the_audit_log_holds_no_identifier_in_plain_text(receptionist_a):
     assert update.changes["email"] == ["r•••@correo.pe", "r•••@nuevo.pe"]
     assert update.changes["document_number"] == ["•••••912", "•••••913"]
     assert update.changes["address"] == ["•••", "•••"]
+
+
+def test_a_bulk_update_empties_the_hash_with_the_value_and_refuses_a_new_value(receptionist_a):
+    rosa = _register_rosa(receptionist_a)
+
+    Client.objects.filter(pk=rosa.pk).update(email="", document_number="")
+
+    rosa.refresh_from_db()
+    assert (rosa.email, rosa.email_hash, rosa.email_local_hash, rosa.document_hash) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    with pytest.raises(FieldError) as error:
+        Client.objects.filter(pk=rosa.pk).update(email="otra@correo.pe")
+    assert str(error.value) == (
+        "update() cannot recompute Client.email_hash: save the rows to change email."
+    )
+    assert Client.objects.get(pk=rosa.pk).email == ""
