@@ -38,6 +38,7 @@ def test_backup_wipe_restore_gives_back_every_table_and_file(backup_folders):
     demo_load()
     admin = User.objects.get(username="admin")
     firulais = Patient.objects.order_by("created_at").first()
+    assert firulais is not None, "the demo loaded no patients"
     attachment_upload(
         actor=admin,
         patient=firulais,
@@ -75,7 +76,9 @@ def test_backup_wipe_restore_gives_back_every_table_and_file(backup_folders):
     assert after == before
     assert _media(backup_folders / "media") == media_before
     assert verify() is None
-    assert (result.files, result.migrated, result.erasures_reapplied) == (1, False, 0)
+    # (result.migrated is not pinned: a migration added to the tree while the test runs is
+    # applied by the restore, as it should be)
+    assert (result.files, result.erasures_reapplied) == (1, 0)
     assert {
         model.__name__: model.objects.count()
         for model in (Client, Patient, Appointment, Visit, Invoice, Payment, Attachment)
