@@ -211,17 +211,18 @@ def _format_key(value: Any, group_by: str) -> str:
 
 
 _SHARE = (
-    "SUM(ROUND(e.{col} * ln.running / ln.invoice_total, 2)"
-    " - ROUND(e.{col} * (ln.running - ln.total_amount) / ln.invoice_total, 2))"
+    "SUM(ROUND(ln.{col} * ln.running / ln.invoice_total, 2)"
+    " - ROUND(ln.{col} * (ln.running - ln.total_amount) / ln.invoice_total, 2))"
 )
 
 
 def _by_line(organization_id: Any, groups: list[ZoneGroup], group_by: str) -> list[RevenueRow]:
     """One query: the invoice-level amounts of the period, each shared among its invoice's
-    lines with cumulative rounding, summed per vet or per price item."""
+    lines with cumulative rounding, summed per vet or per price item. An invoice's total is
+    the sum of its lines' totals (docs/billing-totals.md), so the invoices table is not read
+    again for it."""
     alias = reports_db()
     p = RawParams(alias)
-    invoice = Invoice._meta.db_table
     sql = f"""
         WITH ev AS (
             SELECT pay.invoice_id AS invoice_id, pay.amount AS collected, 0 AS credited,
@@ -236,7 +237,7 @@ def _by_line(organization_id: Any, groups: list[ZoneGroup], group_by: str) -> li
               AND {p.period(groups, "cn.location_id", "cn.issued_at")}
             UNION ALL
             SELECT inv.id, 0, 0, inv.balance, inv.total
-            FROM {invoice} inv
+            FROM {Invoice._meta.db_table} inv
             WHERE inv.organization_id = {p.uuid(organization_id)}
               AND inv.status NOT IN ({p.text("draft")}, {p.text("void")})
               AND {p.period(groups, "inv.location_id", "inv.issued_at")}
@@ -247,21 +248,22 @@ def _by_line(organization_id: Any, groups: list[ZoneGroup], group_by: str) -> li
             FROM ev GROUP BY invoice_id
         ),
         ln AS (
-            SELECT l.id, l.invoice_id, l.product_id, l.total_amount, i.total AS invoice_total,
+            SELECT l.id, l.product_id, l.total_amount,
+                   e.collected, e.credited, e.outstanding, e.invoiced,
                    SUM(l.total_amount) OVER (
                        PARTITION BY l.invoice_id ORDER BY l.position, l.id
                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                   ) AS running
-            FROM {InvoiceLine._meta.db_table} l
-            JOIN {invoice} i ON i.id = l.invoice_id
-            WHERE l.invoice_id IN (SELECT invoice_id FROM per_invoice) AND i.total > 0
+                   ) AS running,
+                   SUM(l.total_amount) OVER (PARTITION BY l.invoice_id) AS invoice_total
+            FROM per_invoice e
+            JOIN {InvoiceLine._meta.db_table} l ON l.invoice_id = e.invoice_id
         )
         SELECT {_line_key(group_by)} AS group_key,
                {_SHARE.format(col="invoiced")}, {_SHARE.format(col="credited")},
                {_SHARE.format(col="collected")}, {_SHARE.format(col="outstanding")}
         FROM ln
-        JOIN per_invoice e ON e.invoice_id = ln.invoice_id
         {_vet_joins() if group_by == "vet" else ""}
+        WHERE ln.invoice_total > 0
         GROUP BY {_line_key(group_by)}
     """
     rows: dict[str, RevenueRow] = {}
