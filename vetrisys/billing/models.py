@@ -292,6 +292,19 @@ class Invoice(BaseModel):
         indexes = [
             models.Index(fields=["location", "-created_at"], name="invoice_loc_idx"),
             models.Index(fields=["client", "status"], name="invoice_client_status_idx"),
+            # Reports of a period (revenue by day, month, location) read only this index.
+            models.Index(
+                fields=["location", "issued_at"],
+                include=["organization", "status", "total", "balance"],
+                name="invoice_loc_issued_idx",
+            ),
+            # What is still owed (the dashboards' receivables): the few open invoices.
+            models.Index(
+                fields=["location"],
+                include=["issued_at", "status", "balance"],
+                condition=Q(balance__gt=0),
+                name="invoice_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -488,7 +501,12 @@ class Payment(BaseModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["location", "received_at"], name="payment_loc_day_idx"),
+            # Covering, so a period's collections (reports, day close) read only the index.
+            models.Index(
+                fields=["location", "received_at"],
+                include=["organization", "amount"],
+                name="payment_loc_day_idx",
+            ),
         ]
 
 
