@@ -249,6 +249,16 @@ def _billing(context: DemoContext) -> None:
     )
 
 
+def _reports_history(context: DemoContext) -> None:
+    from vetrisys.reporting import demo as reporting_demo
+
+    reporting_demo.load(
+        organization=context.organization,
+        admin=context.admin,
+        locations=list(context.locations.values()),
+    )
+
+
 def _messages_history(context: DemoContext) -> None:
     from vetrisys.notifications import demo as notifications_demo
 
@@ -287,6 +297,7 @@ STEPS: tuple[Callable[[DemoContext], None], ...] = (
     _vaccinations_and_prescriptions,
     _reminder_rules,
     _billing,
+    _reports_history,
     _messages_history,
 )
 

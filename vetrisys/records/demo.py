@@ -2,14 +2,17 @@
 SOAP note in Spanish, vitals, a diagnosis and the service performed, which becomes a pending
 charge) and an open visit for every consultation under way today.
 
-Idempotent: an appointment that already has its visit is left as it is.
+Idempotent: an appointment that already has its visit is left as it is; older appointments
+(the dashboards' months of history) get none.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from vetrisys.core.timeutil import now
 from vetrisys.inventory.models import Product
 from vetrisys.patients.models import WeightRecord
 from vetrisys.records import services
@@ -101,6 +104,7 @@ def load(context: DemoContext) -> None:
             organization=organization,
             status__in=[Appointment.Status.COMPLETED, Appointment.Status.IN_PROGRESS],
             visit__isnull=True,
+            starts_at__gte=now() - dt.timedelta(days=2),  # the demo week starts yesterday
         )
         .select_related("location", "patient", "vet", "appointment_type")
         .order_by("starts_at", "id")
