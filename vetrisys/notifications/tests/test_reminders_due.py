@@ -432,3 +432,24 @@ def test_the_number_of_queries_of_a_run_is_pinned(
 
     assert Client.objects.count() == 3
     assert Message.objects.count() == 3
+
+
+def test_a_reminder_due_in_the_locations_quiet_hours_waits_for_their_end(world, consulta):
+    from vetrisys.notifications.models import LocationMessaging
+
+    LocationMessaging.objects.create(
+        organization=world.org,
+        location=world.location_a,
+        quiet_from=dt.time(21, 0),
+        quiet_until=dt.time(8, 0),
+    )
+    client = owner(world.org)
+    appointment(pet(client), world.location_a, lima(2030, 1, 5, 9, 0), consulta)
+    rule(world.org, Trigger.APPOINTMENT, -2 * HOUR)
+
+    reminders_run(now=lima(2030, 1, 5, 7, 30))
+
+    message = Message.objects.get()
+    assert message.location == world.location_a
+    assert message.scheduled_for == lima(2030, 1, 5, 8, 0)
+    assert message.cause_at == lima(2030, 1, 5, 9, 0)
