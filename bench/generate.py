@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from _setup import django_setup
+from generate_chain import generate_billing, generate_vaccination_history
 from generate_schedule import generate_schedule
 from stock_data import generate_inventory
 
@@ -166,6 +167,8 @@ GENERATORS: list[tuple[str, Callable[[Context], int]]] = [
     ("patients", generate_patients),
     ("schedule", generate_schedule),
     ("inventory", generate_inventory),
+    ("billing", generate_billing),
+    ("vaccinations", generate_vaccination_history),
 ]
 
 

@@ -43,6 +43,7 @@ DETAIL_LINKS = {
     "inventory_report": "reporting:inventory",
     "retention_report": "reporting:retention",
     "items_report": "reporting:items",
+    "all_reports": "reporting:reports",
 }
 
 
