@@ -209,3 +209,44 @@ def test_refused_downloads_write_nothing(sales, vet_a):
     answer = _as(vet_a).get(f"{API}/revenue", {**MARCH, "format": "csv"})
     assert answer.status_code == 403
     assert not AuditEvent.objects.filter(action="report.export").exists()
+
+
+def _grow_everything(world, admin, owner, pet, consult, vet_a, n: int, kind) -> None:
+    from vetrisys.inventory.tests.factories import ProductFactory
+    from vetrisys.vaccinations.models import Vaccination
+
+    vaccine = ProductFactory(organization=world.org, name=f"Vacuna {n}")
+    for day in range(n):
+        when = lima(dt.date(2026, 3, 1 + day))
+        sell(admin, world.location_a, owner, [LineSpec(product=consult)], issued_at=when)
+        make_appointment(location=world.location_a, vet=vet_a, appointment_type=kind,
+                         patient=pet, starts_at=when, status="completed")  # fmt: skip
+        Vaccination.objects.create(
+            organization=world.org, location=world.location_a, patient=pet, vet=vet_a,
+            product=vaccine, administered_on=dt.date(2025, 3, 1 + day),
+            next_due_on=dt.date(2026, 3, 1 + day),
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "expected"),
+    [
+        ("appointments", {**MARCH, "group_by": "day"}, 13),
+        ("appointments", {**MARCH, "group_by": "vet"}, 14),
+        ("top-items", MARCH, 14),
+        ("retention", {"on": "2026-03-31"}, 14),
+        ("vaccination-compliance", {"on": "2026-03-31"}, 14),
+    ],
+)
+def test_other_reports_take_the_same_queries_for_2_and_6_days(
+    world, admin, owner, pet, consult, vet_a, django_assert_num_queries, path, params, expected
+):
+    http = _as(admin)
+    kind = AppointmentTypeFactory(organization=world.org, name="Consulta")
+    _grow_everything(world, admin, owner, pet, consult, vet_a, 2, kind)
+    http.get(f"{API}/{path}", params)
+    with django_assert_num_queries(expected):
+        assert http.get(f"{API}/{path}", params).status_code == 200
+    _grow_everything(world, admin, owner, pet, consult, vet_a, 4, kind)
+    with django_assert_num_queries(expected):
+        assert http.get(f"{API}/{path}", params).json()["count"] > 0

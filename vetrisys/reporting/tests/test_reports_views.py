@@ -196,3 +196,38 @@ def test_a_running_export_keeps_polling(admin, world):
     assert 'hx-trigger="every 1s"' in html
     assert 'value="25"' in html
     assert "500 of 2000 rows" in html
+
+
+@pytest.mark.parametrize(
+    ("report", "params"),
+    [
+        ("appointments", MARCH),
+        ("items", MARCH),
+        ("retention", {"on": "2026-03-31"}),
+        ("compliance", {"on": "2026-03-31"}),
+        ("inventory", MARCH),
+    ],
+)
+def test_other_pages_take_the_same_queries_for_2_and_6_days(
+    world, admin, owner, pet, consult, vet_a, report, params
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vetrisys.reporting.tests.test_reports_api import _grow_everything
+    from vetrisys.scheduling.tests.factories import AppointmentTypeFactory
+
+    http = _as(admin)
+    kind = AppointmentTypeFactory(organization=world.org, name="Consulta")
+    _grow_everything(world, admin, owner, pet, consult, vet_a, 2, kind)
+    http.get(reverse(f"reporting:{report}"), params)
+    with CaptureQueriesContext(connection) as few:
+        assert http.get(reverse(f"reporting:{report}"), params).status_code == 200
+    _grow_everything(world, admin, owner, pet, consult, vet_a, 4, kind)
+    with CaptureQueriesContext(connection) as more:
+        assert http.get(reverse(f"reporting:{report}"), params).status_code == 200
+    assert len(more.captured_queries) == len(few.captured_queries) == PAGE_QUERIES[report]
+
+
+# Session, user, capabilities and navigation, the zones, the report, its names, the session.
+PAGE_QUERIES = {"appointments": 15, "items": 16, "retention": 16, "compliance": 16, "inventory": 15}
