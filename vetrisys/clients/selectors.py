@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 import re
+from functools import reduce
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -67,37 +69,25 @@ def _email_hashes(organization_id: Any, query: str) -> Q | None:
     """Owners whose email is what was typed: the whole address, the part before the @
     ("ana.munoz" or "ana.munoz@") or the domain ("correo.pe" or "@correo.pe")."""
     text = query.strip().lower()
-    local, at, domain = text.rpartition("@") if "@" in text else (text, "", "")
-    condition = Q(pk__in=[])
-    if at and local and domain:
-        condition |= Q(email_hash=blind_index(Client, "email_hash", text, organization_id))
-    elif at and local:
-        condition |= Q(
-            email_local_hash=blind_index(
-                Client, "email_local_hash", local, organization_id, derived=True
-            )
-        )
-    elif at and domain:
-        condition |= Q(
-            email_domain_hash=blind_index(
-                Client, "email_domain_hash", domain, organization_id, derived=True
-            )
-        )
-    elif not at and local:
-        condition |= Q(
-            email_local_hash=blind_index(
-                Client, "email_local_hash", local, organization_id, derived=True
-            )
-        )
-        if "." in local:
-            condition |= Q(
-                email_domain_hash=blind_index(
-                    Client, "email_domain_hash", local, organization_id, derived=True
-                )
-            )
+    if "@" in text:
+        local, _at, domain = text.rpartition("@")
+        if local and domain:
+            wanted = [("email_hash", text)]
+        else:
+            wanted = [("email_local_hash", local)] if local else [("email_domain_hash", domain)]
     else:
+        wanted = [("email_local_hash", text)]
+        if "." in text:
+            wanted.append(("email_domain_hash", text))
+    conditions = [
+        Q(**{column: blind_index(Client, column, value, organization_id, derived=derived)})
+        for column, value in wanted
+        if value
+        for derived in [column != "email_hash"]
+    ]
+    if not conditions:
         return None
-    return condition
+    return reduce(operator.or_, conditions)
 
 
 class _AmongIds(Lookup):
