@@ -3,6 +3,7 @@ finding one to show its progress or download it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import tempfile
@@ -25,6 +26,7 @@ from vetrisys.reporting.scope import report_location_ids
 
 logger = logging.getLogger("vetrisys.reporting")
 PROGRESS_EVERY = 500
+KEEP_DAYS = 7
 
 
 def direct_export_rows() -> int:
@@ -123,6 +125,22 @@ def _fail(job: ExportJob, message: str) -> None:
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.FAILED, error=message[:300], finished_at=now(), updated_at=now()
     )
+
+
+def export_files_prune(*, older_than_days: int = KEEP_DAYS) -> int:
+    """Delete the files of exports finished more than `older_than_days` ago (the job rows
+    stay, marked expired); return how many files went."""
+    cutoff = now() - dt.timedelta(days=older_than_days)
+    old = ExportJob.objects.filter(finished_at__lt=cutoff).exclude(file_path="")
+    removed = 0
+    for job in old.only("id", "file_path")[:1000]:
+        default_storage.delete(job.file_path)
+        ExportJob.objects.filter(pk=job.pk).update(
+            file_path="", error=_("The file was deleted after %(days)s days.")
+            % {"days": older_than_days}, updated_at=now(),
+        )  # fmt: skip
+        removed += 1
+    return removed
 
 
 def export_job_get(*, actor: Any, job_id: Any) -> ExportJob:

@@ -195,3 +195,31 @@ def test_a_job_whose_requester_lost_the_right_fails_without_a_file(
     assert job.error == "You do not have permission to do this."
     assert not any(tmp_path.rglob("*.csv"))
     assert ExportJob.objects.count() == 1
+
+
+def test_old_export_files_are_deleted(admin, world, settings, tmp_path):
+    import datetime as _dt
+
+    from django.core.files.base import ContentFile
+
+    from vetrisys.core.timeutil import now
+    from vetrisys.reporting.jobs import export_files_prune
+
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def finished(days: int) -> ExportJob:
+        return ExportJob.objects.create(
+            organization=world.org, requested_by=admin, report="revenue", file_format="csv",
+            status="done", file_name="r.csv", finished_at=now() - _dt.timedelta(days=days),
+            file_path=default_storage.save(f"exports/{days}/r.csv", ContentFile(b"x")),
+        )  # fmt: skip
+
+    kept, old = finished(6), finished(8)
+
+    assert export_files_prune() == 1
+
+    kept.refresh_from_db()
+    old.refresh_from_db()
+    assert default_storage.exists(kept.file_path)
+    assert (old.file_path, old.error) == ("", "The file was deleted after 7 days.")
+    assert not (tmp_path / "exports" / "8" / "r.csv").exists()
