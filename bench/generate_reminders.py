@@ -39,10 +39,104 @@ def _run(cursor: object, label: str, sql: str, params: dict[str, object]) -> Non
     _say(f"{label}: {rows} rows in {time.perf_counter() - started:.1f} s")
 
 
+def _fill(organization: object, patients: int) -> None:
+    """Pets over the owners, locations, vets and appointments, when they are missing."""
+    from django.db import connection, transaction
+
+    from vetrisys.accounts.models import Location, User
+    from vetrisys.patients.models import Species
+    from vetrisys.scheduling.models import AppointmentType
+
+    first = Location.objects.filter(organization=organization).order_by("created_at").first()
+    assert first is not None, "the organization has no location"
+    for number in range(Location.objects.filter(organization=organization).count(), 20):
+        Location.objects.create(
+            organization=organization, name=f"Sede {number + 1:02d}", time_zone=first.time_zone,
+            currency=first.currency, tax_rate=first.tax_rate,
+        )  # fmt: skip
+    locations = list(
+        Location.objects.filter(organization=organization).order_by("created_at", "id")
+    )
+    vets = [
+        User.objects.get_or_create(
+            username=f"bench_vet_{number:02d}", defaults={"organization": organization}
+        )[0].pk
+        for number in range(len(locations))
+    ]
+    kind, _created = AppointmentType.objects.get_or_create(
+        organization=organization, name="Consulta (bench)", defaults={"duration_minutes": 15}
+    )
+    dog = Species.objects.get(code="dog", organization__isnull=True).pk
+    cat = Species.objects.get(code="cat", organization__isnull=True).pk
+    params = {
+        "org": organization.pk,  # type: ignore[attr-defined]
+        "target": patients,
+        "dog": dog,
+        "cat": cat,
+        "locations": [location.pk for location in locations],
+        "vets": vets,
+        "kind": kind.pk,
+        "zone": first.time_zone,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM patients_patient WHERE organization_id = %(org)s", params
+        )
+        if cursor.fetchone()[0] == 0:
+            _run(cursor, "pets", """
+                WITH c AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i
+                           FROM clients_client WHERE organization_id = %(org)s),
+                     total AS (SELECT count(*) AS n FROM c)
+                INSERT INTO patients_patient (id, created_at, updated_at, version, name,
+                    search_name, sex, neutered, birth_date_is_estimated, color, microchip,
+                    allergies, chronic_conditions, alerts, alert_note, is_active, client_id,
+                    organization_id, species_id)
+                SELECT gen_random_uuid(), now(), now(), 1, 'Firulais ' || g, 'firulais ' || g,
+                    'male', false, false, '', '', '', '', '[]'::jsonb, '', true, c.id, %(org)s,
+                    CASE WHEN g %% 3 = 0 THEN %(cat)s::uuid ELSE %(dog)s::uuid END
+                FROM generate_series(0, %(target)s - 1) g
+                JOIN c ON c.i = g %% (SELECT n FROM total)""", params)  # fmt: skip
+        cursor.execute(
+            "SELECT count(*) FROM scheduling_appointment WHERE organization_id = %(org)s", params
+        )
+        if cursor.fetchone()[0] == 0:
+            # 30 slots of 15 minutes a day from 08:00 local, one vet per location, a week back
+            # and two months ahead; booked ten days before.
+            _run(cursor, "appointments", """
+                WITH p AS (SELECT id, client_id, row_number() OVER (ORDER BY id) - 1 AS i
+                           FROM patients_patient WHERE organization_id = %(org)s),
+                     total AS (SELECT count(*) AS n FROM p),
+                     slot AS (
+                        SELECT li, d, s,
+                            ((current_date + d)::timestamp + interval '8 hours'
+                             + s * interval '15 minutes') AT TIME ZONE %(zone)s AS starts_at
+                        FROM generate_series(1, cardinality(%(locations)s::uuid[])) li,
+                             generate_series(-7, 60) d, generate_series(0, 29) s)
+                INSERT INTO scheduling_appointment (id, created_at, updated_at, version,
+                    starts_at, ends_at, busy_from, busy_until, status, notes, is_overbooked,
+                    overbook_reason, cancel_reason, ical_sequence, client_id, location_id,
+                    organization_id, patient_id, vet_id, appointment_type_id)
+                SELECT gen_random_uuid(), slot.starts_at - interval '10 days', now(), 1,
+                    slot.starts_at, slot.starts_at + interval '15 minutes', slot.starts_at,
+                    slot.starts_at + interval '15 minutes',
+                    CASE WHEN slot.d < 0 THEN 'completed' ELSE 'scheduled' END, '', false, '',
+                    '', 0, p.client_id, (%(locations)s::uuid[])[slot.li], %(org)s, p.id,
+                    (%(vets)s::uuid[])[slot.li], %(kind)s
+                FROM slot JOIN p ON p.i = abs(hashtext(slot.li || ':' || slot.d || ':' || slot.s))
+                                      %% (SELECT n FROM total)""", params)  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organization", default="Cadena Benchmark")
     parser.add_argument("--reset", action="store_true", help="remove what this script added")
+    parser.add_argument(
+        "--fill",
+        action="store_true",
+        help="also make the pets (over the existing owners), 20 locations with a vet each and "
+        "two months of appointments, in SQL (when generate.py made the owners only)",
+    )
+    parser.add_argument("--patients", type=int, default=300_000)
     args = parser.parse_args()
     django_setup()
 
@@ -59,6 +153,8 @@ def main() -> int:
         sys.stderr.write(f"no organization {args.organization!r}: run bench/generate.py\n")
         return 2
     params: dict[str, object] = {"org": organization.pk, "mark": MARK}
+    if args.fill:
+        _fill(organization, args.patients)
     with transaction.atomic(), connection.cursor() as cursor:
         if args.reset:
             cursor.execute(
