@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from vetrisys.accounts.models import Location, Organization
 from vetrisys.billing.models import Invoice
 from vetrisys.clients.models import Client
-from vetrisys.notifications.models import Message, MessageKind, ReminderRule
+from vetrisys.notifications.models import Message, MessageChannel, MessageKind, ReminderRule
 from vetrisys.patients.models import Patient
 from vetrisys.records.models import Visit
 from vetrisys.scheduling.models import Appointment
@@ -134,7 +134,7 @@ class Due:
     """One reminder due: whom, about what, when, and what its text needs."""
 
     rule: ReminderRule
-    client: Client
+    client_id: uuid.UUID
     patient: Patient | None
     location: Location | None
     cause_id: uuid.UUID
@@ -177,6 +177,20 @@ def _patient_ok(prefix: str) -> Q:
     )
 
 
+def _reachable(rule: ReminderRule, prefix: str) -> Q:
+    """The owner behind `prefix` consented to a channel this installation can send on (the
+    outbox would queue nothing otherwise: leaving them out keeps reruns cheap)."""
+    from vetrisys.notifications import channels
+
+    if rule.channel == MessageChannel.IN_APP:
+        return Q()
+    consented = Q(pk__in=[])
+    for channel, consent_field in CONSENT_FIELD.items():
+        if channels.configured(channel):
+            consented |= Q(**{f"{prefix}{consent_field}__isnull": False})
+    return consented
+
+
 def _client_ok(prefix: str) -> Q:
     return Q(**{f"{prefix}is_active": True, f"{prefix}merged_into__isnull": True})
 
@@ -214,6 +228,11 @@ def _local_dates(
             dates.append(day)
         day += dt.timedelta(days=1)
     return dates
+
+
+def _window_start(rule: ReminderRule, now: dt.datetime) -> dt.datetime:
+    """The earliest moment of a cause whose reminder can still be due at `now`."""
+    return now - GRACE[rule.trigger] - dt.timedelta(minutes=rule.offset_minutes)
 
 
 def _day_moment(day: dt.date, zone: str) -> dt.datetime:
@@ -275,6 +294,7 @@ def appointments_due(rule: ReminderRule, now: dt.datetime) -> QuerySet[Appointme
     grace = GRACE[Trigger.APPOINTMENT]
     rows = Appointment.objects.filter(
         _patient_ok("patient__"),
+        _reachable(rule, "client__"),
         organization_id=rule.organization_id,
         status__in=APPOINTMENT_WAITING,
         starts_at__gt=max(now, now - grace - offset),
@@ -288,7 +308,7 @@ def appointments_due(rule: ReminderRule, now: dt.datetime) -> QuerySet[Appointme
     rows = rows.filter(_species(rule, "patient__"))
     return (
         rows.filter(~_already(rule, cause_at=OuterRef("starts_at")))
-        .select_related("client", "patient", "location", "vet")
+        .select_related("patient", "location", "vet")
         .order_by("starts_at", "id")
     )
 
@@ -319,15 +339,18 @@ def vaccinations_due(
     if not any_date:
         return Vaccination.objects.none()
     rows = Vaccination.objects.filter(
-        by_zone, _patient_ok("patient__"), organization_id=rule.organization_id
+        by_zone,
+        _patient_ok("patient__"),
+        _reachable(rule, "patient__client__"),
+        organization_id=rule.organization_id,
     )
     if rule.location_id:
         rows = rows.filter(location_id=rule.location_id)
     rows = rows.filter(_species(rule, "patient__"))
     return (
         rows.filter(~Exists(_later_dose()))
-        .filter(~_already(rule, since=now - GRACE[Trigger.VACCINE_DUE] - dt.timedelta(days=2)))
-        .select_related("patient", "patient__client", "location", "product", "protocol")
+        .filter(~_already(rule, since=_window_start(rule, now) - dt.timedelta(days=2)))
+        .select_related("patient", "location", "product", "protocol")
         .order_by("next_due_on", "id")
     )
 
@@ -339,6 +362,7 @@ def visits_to_follow_up(rule: ReminderRule, now: dt.datetime) -> QuerySet[Visit]
     grace = GRACE[Trigger.FOLLOW_UP]
     rows = Visit.objects.filter(
         _patient_ok("patient__"),
+        _reachable(rule, "patient__client__"),
         organization_id=rule.organization_id,
         status=Visit.Status.SIGNED,
         signed_at__gt=now - grace - offset,
@@ -354,7 +378,7 @@ def visits_to_follow_up(rule: ReminderRule, now: dt.datetime) -> QuerySet[Visit]
     rows = rows.filter(_species(rule, "patient__"))
     return (
         rows.filter(~_already(rule))
-        .select_related("patient", "patient__client", "location")
+        .select_related("patient", "location")
         .order_by("signed_at", "id")
     )
 
@@ -382,13 +406,14 @@ def birthdays_due(
     rows = Patient.objects.filter(
         born,
         _patient_ok(""),
+        _reachable(rule, "client__"),
         organization_id=rule.organization_id,
         birth_date__lt=min(dates),
     ).filter(_species(rule, ""))
     since = _day_moment(min(dates), home.time_zone) - dt.timedelta(days=1)
     return (
         rows.filter(~_already(rule, since=since))
-        .select_related("client", "species")
+        .select_related("species")
         .order_by("birth_date", "id")
     ), days
 
@@ -416,6 +441,7 @@ def lapsed_clients_due(rule: ReminderRule, now: dt.datetime) -> QuerySet[Visit]:
     rows = Visit.objects.filter(
         _patient_ok("patient__"),
         _client_ok("client__"),
+        _reachable(rule, "client__"),
         organization_id=rule.organization_id,
         opened_at__gt=now - grace - offset,
         opened_at__lte=now - offset,
@@ -433,21 +459,9 @@ def lapsed_clients_due(rule: ReminderRule, now: dt.datetime) -> QuerySet[Visit]:
     return (
         rows.filter(~Exists(later_visit), ~Exists(later_invoice), ~Exists(booked))
         .filter(~Exists(already))
-        .select_related("client", "patient", "location")
+        .select_related("patient", "location")
         .order_by("opened_at", "id")
     )
-
-
-def _base(client: Client, patient: Patient | None, location: Location | None) -> dict[str, Any]:
-    """The variables every reminder's text may use (rendering.VARIABLES)."""
-    return {
-        "client_name": client.full_name,
-        "client_first_name": client.first_name,
-        "pet_name": patient.name if patient else "",
-        "location_name": location.name if location else "",
-        "location_address": location.address if location else "",
-        "location_phone": location.phone if location else "",
-    }
 
 
 def candidates(rule: ReminderRule, now: dt.datetime, run: _RunContext) -> QuerySet[Any]:
@@ -481,14 +495,13 @@ def due_reminders(
         for appointment in appointments_due(rule, now)[:limit]:
             yield Due(
                 rule=rule,
-                client=appointment.client,
+                client_id=appointment.client_id,
                 patient=appointment.patient,
                 location=appointment.location,
                 cause_id=appointment.pk,
                 cause_at=appointment.starts_at,
                 scheduled_for=appointment.starts_at + offset,
                 context={
-                    **_base(appointment.client, appointment.patient, appointment.location),
                     "appointment_starts_at": appointment.starts_at,
                     "vet_name": appointment.vet.display_name,
                 },
@@ -499,14 +512,13 @@ def due_reminders(
             zone = vaccination.location.time_zone
             yield Due(
                 rule=rule,
-                client=vaccination.patient.client,
+                client_id=vaccination.patient.client_id,
                 patient=vaccination.patient,
                 location=vaccination.location,
                 cause_id=vaccination.pk,
                 cause_at=_day_moment(vaccination.next_due_on, zone),
                 scheduled_for=_send_at(vaccination.next_due_on, zone, rule),
                 context={
-                    **_base(vaccination.patient.client, vaccination.patient, vaccination.location),
                     "vaccine_name": (
                         vaccination.protocol.name
                         if vaccination.protocol
@@ -520,13 +532,13 @@ def due_reminders(
             assert visit.signed_at is not None
             yield Due(
                 rule=rule,
-                client=visit.patient.client,
+                client_id=visit.patient.client_id,
                 patient=visit.patient,
                 location=visit.location,
                 cause_id=visit.pk,
                 cause_at=visit.signed_at,
                 scheduled_for=visit.signed_at + offset,
-                context=_base(visit.patient.client, visit.patient, visit.location),
+                context={},
             )
     elif rule.trigger == Trigger.BIRTHDAY:
         home = run.home(rule)
@@ -537,13 +549,13 @@ def due_reminders(
             day = days[(patient.birth_date.month, patient.birth_date.day)]
             yield Due(
                 rule=rule,
-                client=patient.client,
+                client_id=patient.client_id,
                 patient=patient,
                 location=home,
                 cause_id=patient.pk,
                 cause_at=_day_moment(day, home.time_zone),
                 scheduled_for=_send_at(day, home.time_zone, rule),
-                context=_base(patient.client, patient, home),
+                context={},
             )
     elif rule.trigger == Trigger.LAPSED_CLIENT:
         seen: set[uuid.UUID] = set()
@@ -553,13 +565,13 @@ def due_reminders(
             seen.add(visit.client_id)
             yield Due(
                 rule=rule,
-                client=visit.client,
+                client_id=visit.client_id,
                 patient=visit.patient,
                 location=visit.location,
                 cause_id=visit.client_id,
                 cause_at=visit.opened_at,
                 scheduled_for=visit.opened_at + offset,
-                context=_base(visit.client, visit.patient, visit.location),
+                context={},
             )
 
 

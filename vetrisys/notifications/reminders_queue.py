@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +67,26 @@ class _Templates:
                 )
         subject, body = default_text(kind, channel, language)
         return None, rendering.render(subject, body, context)
+
+
+# What choosing the channel and writing the text read of an owner (the rest stays encrypted).
+CLIENT_FIELDS = (
+    "id", "organization_id", "first_name", "last_name", "email", "language",
+    "preferred_channel", "email_consent_at", "sms_consent_at", "whatsapp_consent_at",
+    "is_active", "merged_into_id",
+)  # fmt: skip
+
+
+def clients_for(ids: Iterable[Any]) -> dict[Any, Client]:
+    """The owners by id, with their phones (two queries)."""
+    phones = Prefetch(
+        "phones",
+        queryset=ClientPhone.objects.only("id", "client_id", "e164", "is_primary").order_by(
+            "-is_primary", "id"
+        ),
+    )
+    rows = Client.objects.filter(pk__in=list(ids)).only(*CLIENT_FIELDS).prefetch_related(phones)
+    return {client.pk: client for client in rows}
 
 
 def _message(
@@ -129,13 +148,7 @@ def messages_queue_bulk(
     messaging settings) and `organizations` are looked up per batch when not given."""
     queued: Counter[str] = Counter()
     for batch in _batches(dues, batch_size):
-        phones = Prefetch("phones", queryset=ClientPhone.objects.order_by("-is_primary", "id"))
-        clients = {
-            client.pk: client
-            for client in Client.objects.filter(
-                pk__in={due.client.pk for due in batch}
-            ).prefetch_related(phones)
-        }
+        clients = clients_for({due.client_id for due in batch})
         batch_locations = locations or {
             location.pk: location
             for location in Location.objects.filter(
@@ -148,12 +161,12 @@ def messages_queue_bulk(
         templates = _Templates({due.rule.organization_id for due in batch})
         rows: dict[str, Message] = {}
         for due in batch:
-            client = clients.get(due.client.pk)
+            client = clients.get(due.client_id)
             if client is None:
                 continue
             location = batch_locations.get(due.location.pk) if due.location else None
             message = _message(
-                replace(due, client=client),
+                due,
                 client=client,
                 organization=batch_organizations[due.rule.organization_id],
                 location=location,

@@ -9,6 +9,7 @@ written in the client's language and the location's time zone before they reach 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -123,13 +124,19 @@ def plain_context(values: Mapping[str, Any], *, language: str, zone: str) -> dic
     return result
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> Any:
+    """A template source compiled once (the reminder job renders thousands with one text)."""
+    return _ENGINE.from_string(source)
+
+
 def render(subject: str, body: str, context: Mapping[str, str]) -> Rendered:
     """Render a subject and body with a context of plain strings (no syntax check here)."""
     ctx = Context(dict(context), autoescape=False)
-    rendered_subject = _ENGINE.from_string(subject).render(ctx) if subject else ""
+    rendered_subject = _compiled(subject).render(ctx) if subject else ""
     return Rendered(
         subject=" ".join(rendered_subject.split())[:200],
-        body=_ENGINE.from_string(body).render(Context(dict(context), autoescape=False)).strip(),
+        body=_compiled(body).render(Context(dict(context), autoescape=False)).strip(),
     )
 
 

@@ -21,6 +21,7 @@ from vetrisys.audit.services import diff, record, snapshot
 from vetrisys.core.errors import NotFound, ValidationFailed
 from vetrisys.notifications import reminders
 from vetrisys.notifications.models import MessageChannel, MessageKind, ReminderRule
+from vetrisys.notifications.reminders_queue import clients_for
 from vetrisys.patients.models import Species
 from vetrisys.records.models import VisitType
 from vetrisys.scheduling.models import AppointmentType
@@ -398,14 +399,16 @@ def rule_preview(*, actor: Any, rule: ReminderRule, now: dt.datetime, first: int
     (owners without a consented channel included: the outbox decides that when queuing)."""
     _require_manage(actor)
     count, dues = reminders.preview(rule, now, limit=first)
+    due_list = list(dues)
+    clients = clients_for({due.client_id for due in due_list})
     rows = [
         PreviewRow(
-            client_name=due.client.full_name,
+            client_name=clients[due.client_id].full_name if due.client_id in clients else "",
             pet_name=due.patient.name if due.patient else "",
             location_name=due.location.name if due.location else "",
             cause_at=due.cause_at,
             scheduled_for=due.scheduled_for,
         )
-        for due in dues
+        for due in due_list
     ]
     return Preview(count=count, rows=rows)

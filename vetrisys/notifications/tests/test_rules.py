@@ -25,9 +25,11 @@ from vetrisys.notifications.tests.reminder_factories import (
     owner,
     pet,
     rule,
+    twilio_settings,
 )
 
 API = "/api/v1/reminder-rules"
+__all__ = ["twilio_settings"]  # a fixture
 
 
 def _as(user: User | None) -> HttpClient:
@@ -155,7 +157,9 @@ def test_offsets_in_words():
     assert rules.offset_text(0) == "on the moment"
 
 
-def test_the_preview_counts_who_would_be_reminded_now_and_queues_nothing(world, manager_a):
+def test_the_preview_counts_who_would_be_reminded_now_and_queues_nothing(
+    world, manager_a, twilio_settings
+):
     now = timezone.now()
     kind = appointment_type(world.org)
     for number in range(3):
