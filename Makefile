@@ -10,7 +10,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/vetrisys
 SOURCES := vetrisys tests conftest.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck check-migrations check-deploy test-sqlite test-postgres lock
+.PHONY: help run test lint typecheck check-migrations check-deploy security test-sqlite test-postgres lock
 
 help:
 	@echo "make run    install (first time), load the demo clinic and serve it on http://$(HOST):$(PORT)/"
@@ -35,7 +35,7 @@ run: $(VENV)/.installed-runtime
 	$(BIN)/vetrisys demo
 	$(BIN)/vetrisys serve --host $(HOST) --port $(PORT)
 
-test: lint typecheck check-migrations check-deploy test-sqlite test-postgres
+test: lint typecheck check-migrations check-deploy security test-sqlite test-postgres
 	@echo "make test: all checks passed"
 
 lint: $(VENV)/.installed-dev
@@ -56,6 +56,12 @@ check-deploy: $(VENV)/.installed-dev
 		ENCRYPTION_HASH_KEY="$$($(BIN)/python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" \
 		ALLOWED_HOSTS=clinic.example.pe HTTPS=true DATABASE_URL=$(TEST_POSTGRES_URL) \
 		$(BIN)/vetrisys check --deploy --fail-level WARNING
+
+# bandit over the package (accepted findings: tests/security/bandit-baseline.json, justified in
+# docs/security-findings.md) and the locked dependencies against PyPI's advisory data.
+security: $(VENV)/.installed-dev
+	$(BIN)/bandit -q -r vetrisys -c pyproject.toml -b tests/security/bandit-baseline.json
+	$(BIN)/pip-audit --strict -r requirements.lock
 
 test-sqlite: $(VENV)/.installed-dev
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -n $(PYTEST_WORKERS) --durations=5

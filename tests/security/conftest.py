@@ -1,4 +1,4 @@
-"""The security suite's world: built once per package (per test process) inside a transaction
+"""The security suite's world: built once per module inside a transaction
 that is rolled back at the end (each request runs in a savepoint of its own, rolled back too)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils import translation
 from tests.security.world import MatrixWorld, build_world
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def matrix_world(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[MatrixWorld]:
@@ -34,7 +34,7 @@ def matrix_world(
             atomic.__exit__(None, None, None)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def clients(matrix_world: MatrixWorld) -> dict[str, dict[str, Client]]:
     """Per identity: a browser client signed in with a session, and an API client with its
     bearer token."""

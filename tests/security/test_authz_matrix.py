@@ -3,6 +3,8 @@ answered as the policy table says (tests/security/README.md)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 
@@ -13,6 +15,7 @@ from tests.security.matrix import (
     expectation,
     is_targeted,
     judge,
+    owner_of,
     send,
 )
 from tests.security.policy import LOCATION, rule_index
@@ -67,13 +70,18 @@ def test_route_answers_as_the_policy_says(
         if rule is None:
             expected = NOT_ANSWERED
         else:
-            expected = expectation(rule, identity, site if is_targeted(route) else None)
+            target = site if is_targeted(route) else None
+            expected = expectation(rule, identity, target, owner_of(route, target))
         watch = route.method in UNSAFE and expected != ALLOW
         answer = send(clients[identity_name][route.kind], route, site, watch=watch)
         cell = Cell(route, identity_name, site_name if is_targeted(route) else "-")
         problem = judge(cell, expected, answer, matrix_world.foreign_ids(identity))
         if problem:
             problems.append(problem)
+    log = os.environ.get("SECURITY_MATRIX_LOG")
+    if log and problems:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write("\n".join(problems) + "\n")
     assert problems == [], "\n".join(problems)
 
 

@@ -12,11 +12,14 @@ One module per app (`policy/<app>.py`) holds a `RULES` list of rows:
   (a page is also sent the other of GET/POST, which must then be refused with 405).
 - `access`: a capability (`vetrisys.accounts.capabilities.Capability` value, e.g.
   "billing.void"), or PUBLIC (anyone, signed in or not), AUTHENTICATED (any signed-in staff
-  member of the organization), ADMIN (an organization administrator).
+  member of the organization), ADMIN (an organization administrator), INSTALLATION (an
+  administrator of the organization that installed VetriSys: backups hold every tenant).
 - `scope`: where the capability must be held.
   LOCATION: at the location of the object in the path (or of the `location` in the body or
-  query); ORGANIZATION: at any location of the object's organization; OWN: the user's own data
-  (every signed-in user, about themselves). PUBLIC rows take scope NONE.
+  query); ORGANIZATION: at any location of the object's organization; OWN: the user's own data:
+  every signed-in user about themselves (`/me`), or, for an object of one person (an export
+  someone requested), only that person (and the capability, if one is named, anywhere).
+  PUBLIC rows take scope NONE.
 
 Objects of another organization, and location-scoped objects at a location where the user has
 no membership, must answer 404 whatever the capability.
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 ADMIN = "admin"
+INSTALLATION = "installation"
 
 LOCATION = "location"
 ORGANIZATION = "organization"
@@ -82,7 +86,7 @@ def _rule(kind: str, methods: str, route: str, access: str, scope: str) -> Rule:
 def _check_access(kind: str, route: str, access: str) -> None:
     from vetrisys.accounts.capabilities import Capability
 
-    if access in {AUTHENTICATED, ADMIN}:
+    if access in {AUTHENTICATED, ADMIN, INSTALLATION}:
         return
     if access not in Capability._value2member_map_:
         raise ValueError(f"{kind} {route}: access {access!r} is not a capability nor a keyword")
