@@ -22,6 +22,9 @@ from tests.security.policy import LOCATION, rule_index
 from tests.security.routes import Route, api_routes, page_routes
 from tests.security.world import IDENTITIES, MatrixWorld
 
+# The world is built in the test database, once per module (conftest.py).
+pytestmark = pytest.mark.django_db
+
 ROUTES = api_routes() + page_routes()
 RULES = rule_index()
 SITES = ("A", "B", "X")
@@ -59,6 +62,7 @@ def matrix_size() -> tuple[int, int]:
 def test_route_answers_as_the_policy_says(
     route: Route, matrix_world: MatrixWorld, clients: dict[str, dict[str, Client]]
 ) -> None:
+
     rule = RULES.get((route.kind, route.method, route.route))
     page_known = any(k[0] == "page" and k[2] == route.route for k in RULES)
     if rule is None and not (route.kind == "page" and page_known):

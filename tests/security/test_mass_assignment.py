@@ -14,6 +14,9 @@ from tests.security.matrix import BODY_OVERRIDES, api_request, example_value
 from tests.security.routes import Route, api_routes, request_body_schema, resolve_ref
 from tests.security.world import MatrixWorld
 
+# The world is built in the test database, once per module (conftest.py).
+pytestmark = pytest.mark.django_db
+
 WRITES = [
     r
     for r in api_routes()
@@ -95,6 +98,7 @@ def _same(stored: Any, injected: Any) -> bool:
 def test_read_only_fields_are_refused_or_ignored(
     route: Route, matrix_world: MatrixWorld, clients: dict[str, dict[str, Client]]
 ) -> None:
+
     site = matrix_world.sites["A"]
     client = clients["admin"]["api"]
     fields = read_only_fields(route)

@@ -18,6 +18,9 @@ from schemathesis.checks import (
 
 from tests.security.world import MatrixWorld
 
+# The world is built in the test database, once per module (conftest.py).
+pytestmark = pytest.mark.django_db
+
 # Answers that are not JSON documents (a file, a PDF): the status is still checked.
 BINARY = {
     ("GET", "/api/v1/attachments/{attachment_id}/download"),
@@ -61,6 +64,7 @@ def _known_ids(world: MatrixWorld) -> dict[str, str]:
 def test_operation_answers_as_documented(
     operation: Any, identity: str, matrix_world: MatrixWorld
 ) -> None:
+
     token = matrix_world.identities[identity].token
     known = _known_ids(matrix_world)
     binary = (operation.method.upper(), operation.path) in BINARY

@@ -142,6 +142,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 @staff_view
 def product_form(request: HttpRequest, product_id: UUID | None = None) -> HttpResponse:
     """Add a product, or edit one."""
+    require(request.user, Capability.INVENTORY_MANAGE)  # the form itself is for stock keepers
     product = (
         selectors.product_get(actor=request.user, product_id=product_id) if product_id else None
     )

@@ -5,6 +5,6 @@ from tests.security.policy import INSTALLATION, ORGANIZATION, Rule, api, page
 RULES: list[Rule] = [
     # A backup holds every organization of the installation: its first organization's admins.
     api("GET", "/backups", INSTALLATION, ORGANIZATION),
-    page("GET", "backups/", INSTALLATION, ORGANIZATION),
+    page("GET POST", "backups/", INSTALLATION, ORGANIZATION),
     page("POST", "backups/run/", INSTALLATION, ORGANIZATION),
 ]

@@ -9,5 +9,5 @@ RULES: list[Rule] = [
         "GET POST", "privacy/clients/<uuid:client_id>/erase/", "organization.manage", ORGANIZATION
     ),
     page("POST", "privacy/clients/<uuid:client_id>/export/", "organization.manage", ORGANIZATION),
-    page("GET", "privacy/erasures/<uuid:erasure_id>/", "organization.manage", ORGANIZATION),
+    page("GET POST", "privacy/erasures/<uuid:erasure_id>/", "organization.manage", ORGANIZATION),
 ]

@@ -1,6 +1,6 @@
 """Who may call the records routes and open its pages (see tests/security/README.md)."""
 
-from tests.security.policy import LOCATION, ORGANIZATION, Rule, api, page
+from tests.security.policy import AUTHENTICATED, LOCATION, ORGANIZATION, OWN, Rule, api, page
 
 RULES: list[Rule] = [
     api("GET", "/diagnosis-terms", "records.view", ORGANIZATION),
@@ -26,16 +26,18 @@ RULES: list[Rule] = [
     api("POST", "/visits/{visit_id}/vitals", "records.write", LOCATION),
     page("POST", "records/appointments/<uuid:appointment_id>/start/", "records.write", LOCATION),
     page("GET POST", "records/patients/<uuid:patient_id>/visits/", "records.view", ORGANIZATION),
-    page("GET POST", "records/patients/<uuid:patient_id>/visits/new/", "records.write", LOCATION),
+    page(
+        "GET POST", "records/patients/<uuid:patient_id>/visits/new/", "records.write", ORGANIZATION
+    ),
     page("GET POST", "records/products/search/", "inventory.view", LOCATION),
     page("GET POST", "records/templates/", "records.view", LOCATION),
     page("GET", "records/templates/<uuid:template_id>/", "records.view", ORGANIZATION),
     page("POST", "records/templates/<uuid:template_id>/", "records.write", ORGANIZATION),
-    page("GET", "records/templates/new/", "records.write", ORGANIZATION),
+    page("GET", "records/templates/new/", "records.view", ORGANIZATION),
     page("POST", "records/templates/new/", "records.write", LOCATION),
     page("GET", "records/terms/", "records.view", LOCATION),
     page("POST", "records/terms/", "records.write", LOCATION),
-    page("GET POST", "records/terms/search/", "records.view", ORGANIZATION),
+    page("GET POST", "records/terms/search/", AUTHENTICATED, OWN),
     page("GET POST", "records/visits/<uuid:visit_id>/", "records.view", ORGANIZATION),
     page("POST", "records/visits/<uuid:visit_id>/addenda/", "records.write", LOCATION),
     page("POST", "records/visits/<uuid:visit_id>/attachments/", "records.write", LOCATION),

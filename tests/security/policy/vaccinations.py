@@ -20,6 +20,7 @@ RULES: list[Rule] = [
     ),
     page("GET", "vaccinations/protocols/", AUTHENTICATED, OWN),
     page("POST", "vaccinations/protocols/", "records.sign", ORGANIZATION),
-    page("GET POST", "vaccinations/protocols/<uuid:protocol_id>/", "records.sign", ORGANIZATION),
+    page("GET", "vaccinations/protocols/<uuid:protocol_id>/", AUTHENTICATED, OWN),
+    page("POST", "vaccinations/protocols/<uuid:protocol_id>/", "records.sign", ORGANIZATION),
     page("POST", "vaccinations/visits/<uuid:visit_id>/add/", "vaccinations.give", LOCATION),
 ]
