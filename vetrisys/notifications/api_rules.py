@@ -84,7 +84,7 @@ class PreviewOut(Schema):
 
 
 def _references(actor: Any, fields: dict[str, Any]) -> dict[str, Any]:
-    """Ids of the body replaced by the rows they name (422 when not of the organization)."""
+    """Ids of the body replaced by the rows they name (404 when not of the organization)."""
     if fields.get("appointment_type") is not None:
         fields["appointment_type"] = rules.appointment_type_get(
             actor=actor, appointment_type_id=fields["appointment_type"]
@@ -103,7 +103,6 @@ def rule_list(request: HttpRequest) -> QuerySet[ReminderRule]:
 @router.post("", response={201: ReminderRuleOut, **ERRORS})
 def rule_create(request: HttpRequest, payload: ReminderRuleIn) -> Status[ReminderRule]:
     actor = api_actor(request)
-    rules.rule_list(actor=actor)  # messages.manage before any lookup
     fields = _references(actor, payload.model_dump())
     fields["trigger"] = str(fields["trigger"])
     return Status(201, rules.rule_create(actor=actor, **fields))

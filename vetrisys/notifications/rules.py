@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from vetrisys.accounts.capabilities import Capability
 from vetrisys.accounts.models import Location
-from vetrisys.accounts.permissions import locations_with, require
+from vetrisys.accounts.permissions import capability_map, locations_with, require
 from vetrisys.audit.services import diff, record, snapshot
 from vetrisys.core.errors import NotFound, ValidationFailed
 from vetrisys.notifications import reminders
@@ -153,47 +153,60 @@ def rule_list(*, actor: Any) -> QuerySet[ReminderRule]:
     )
 
 
-def rule_get(*, actor: Any, rule_id: Any) -> ReminderRule:
-    """One rule the actor manages, else 404."""
+def _pk(value: Any) -> uuid.UUID | None:
     try:
-        pk = rule_id if isinstance(rule_id, uuid.UUID) else uuid.UUID(str(rule_id))
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except (ValueError, TypeError, AttributeError, ValidationError):
-        raise NotFound(_("Reminder rule not found.")) from None
-    found = rule_list(actor=actor).filter(pk=pk).first()
-    if found is None:
+        return None
+
+
+def _sees(actor: Any, location_id: Any) -> bool:
+    """Whether the actor has a membership at the location (an administrator: everywhere)."""
+    return str(location_id) in capability_map(actor)
+
+
+def rule_get(*, actor: Any, rule_id: Any) -> ReminderRule:
+    """One rule of the actor's organization: 404 when it is another organization's or of a
+    location the actor does not see, 403 without messages.manage (there)."""
+    pk = _pk(rule_id)
+    found = (
+        ReminderRule.objects.filter(organization_id=actor.organization_id, pk=pk)
+        .select_related("location", "appointment_type")
+        .first()
+        if pk
+        else None
+    )
+    if found is None or (found.location_id and not _sees(actor, found.location_id)):
         raise NotFound(_("Reminder rule not found."))
+    _require_manage(actor)
+    if found.location_id:
+        require(actor, Capability.MESSAGES_MANAGE, found.location_id)
     return found
 
 
 def appointment_type_get(*, actor: Any, appointment_type_id: Any) -> AppointmentType:
-    """An appointment type of the actor's organization, else 422 on the field."""
-    try:
-        pk = uuid.UUID(str(appointment_type_id))
-    except (ValueError, TypeError):
-        pk = None
+    """An appointment type of the actor's organization, else 404."""
+    pk = _pk(appointment_type_id)
     found = (
         AppointmentType.objects.filter(organization_id=actor.organization_id, pk=pk).first()
         if pk
         else None
     )
     if found is None:
-        raise ValidationFailed.for_field("appointment_type", _("Unknown appointment type."))
+        raise NotFound(_("Unknown appointment type."))
     return found
 
 
 def location_get(*, actor: Any, location_id: Any) -> Location:
-    """A location of the actor's organization, else 422 on the field."""
-    try:
-        pk = uuid.UUID(str(location_id))
-    except (ValueError, TypeError):
-        pk = None
+    """A location of the actor's organization that the actor sees, else 404."""
+    pk = _pk(location_id)
     found = (
         Location.objects.filter(organization_id=actor.organization_id, pk=pk).first()
         if pk
         else None
     )
-    if found is None:
-        raise ValidationFailed.for_field("location", _("Unknown location."))
+    if found is None or not _sees(actor, found.pk):
+        raise NotFound(_("Unknown location."))
     return found
 
 

@@ -234,7 +234,7 @@ def test_an_invalid_rule_answers_422_with_the_fields(world, manager_a):
     assert ReminderRule.objects.count() == 0
 
 
-def test_an_appointment_type_of_another_organization_is_422(world, manager_a):
+def test_an_appointment_type_of_another_organization_is_404(world, manager_a):
     foreign = appointment_type(world.other_org)
 
     answer = _json(
@@ -250,8 +250,7 @@ def test_an_appointment_type_of_another_organization_is_422(world, manager_a):
         },
     )
 
-    assert answer.status_code == 422
-    assert list(answer.json()["extra"]["fields"]) == ["appointment_type"]
+    assert answer.status_code == 404
     assert ReminderRule.objects.count() == 0
 
 
@@ -275,6 +274,26 @@ def test_who_may_patch_a_rule(world, people, who, status):
     assert answer.status_code == status
     if status != 200:
         assert _snapshot() == before
+
+
+def test_a_rule_of_an_unseen_location_is_404_and_another_organizations_too(
+    world, manager_a, vet_a, outsider
+):
+    at_b = rule(world.org, Trigger.BIRTHDAY, 0, location=world.location_b)
+    everywhere = rule(world.org, Trigger.BIRTHDAY, 0)
+
+    assert _as(manager_a).get(f"{API}/{at_b.pk}").status_code == 404
+    assert _as(vet_a).get(f"{API}/{everywhere.pk}").status_code == 403
+    assert _as(outsider).get(f"{API}/{everywhere.pk}").status_code == 404
+    answer = _json(
+        _as(manager_a),
+        "post",
+        API,
+        {"name": "B", "trigger": "birthday", "kind": "birthday", "offset_minutes": 0,
+         "location": str(world.location_b.pk)},
+    )  # fmt: skip
+    assert answer.status_code == 404
+    assert ReminderRule.objects.count() == 2
 
 
 def test_the_outsider_sees_none_of_the_rules(world, outsider):
