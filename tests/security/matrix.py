@@ -53,6 +53,7 @@ REFERENCES = {
 }
 
 ALLOW = "allow"
+ANSWERED = "answered"  # a public route: anything but a server error
 DENY = "deny"  # 403 or 404
 NOT_FOUND = "not found"  # 404 only: another organization's object
 NOT_FOUND_OR_BLIND = "not found, or refused before any lookup"  # 404, or a 403 for everyone
@@ -76,7 +77,7 @@ def is_targeted(route: Route) -> bool:
     body = request_body_schema(route)
     fields = set((body or {}).get("properties", {}))
     fields |= {p["name"] for p in query_parameters(route) if p.get("required")}
-    return bool(fields & set(REFERENCES))
+    return bool(fields & {name for name, value in REFERENCES.items() if value not in GLOBAL_PARAMS})
 
 
 def _capabilities(identity: Identity) -> dict[str, frozenset[str]]:
@@ -98,7 +99,7 @@ def owner_of(route: Route, site: Site | None) -> str | None:
 def expectation(rule: Rule, identity: Identity, site: Site | None, owner: str | None = None) -> str:
     """What the policy says this identity gets from this route at this target."""
     if rule.access == PUBLIC:
-        return ALLOW
+        return ANSWERED
     if identity.user is None:
         return UNAUTHENTICATED
     caps = _capabilities(identity)
@@ -378,6 +379,17 @@ def judge(cell: Cell, expected: str, answer: Answer, foreign_ids: frozenset[str]
     elif expected == NOT_ANSWERED:
         ok = status == 405 or (login and cell.identity == "anonymous")
         problem = None if ok else "expected 405 (the policy lists no such method for the page)"
+    elif expected == ANSWERED:
+        problem = None
+    elif (
+        expected in (DENY, NOT_FOUND, NOT_FOUND_OR_BLIND)
+        and kind == "api"
+        and cell.route.method != "GET"
+        and status in (409, 422)
+    ):
+        # The body was refused (422) or the state conflicted (409) before the authorization was
+        # reached: not a success, and the check below makes sure nothing changed.
+        problem = None
     elif expected == NOT_FOUND:
         problem = None if status == 404 else "expected 404"
     elif expected == NOT_FOUND_OR_BLIND:
@@ -392,7 +404,7 @@ def judge(cell: Cell, expected: str, answer: Answer, foreign_ids: frozenset[str]
     elif expected == ALLOW:
         if status in (401, 403) or login:
             problem = "denied, but the policy allows it"
-        elif status == 404:
+        elif status == 404 and cell.route.method == "GET":
             problem = "404, but the policy allows it"
         elif cell.route.method == "GET" and not (200 <= status < 400):
             problem = "expected a 2xx/3xx answer"

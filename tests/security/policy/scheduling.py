@@ -26,7 +26,7 @@ RULES: list[Rule] = [
     api("POST", "/appointments/{appointment_id}/no-show", "appointments.manage", LOCATION),
     api("POST", "/appointments/{appointment_id}/start", "appointments.manage", LOCATION),
     api("GET", "/availability", "appointments.view", LOCATION),
-    api("GET", "/locations/{location_id}/opening-hours", AUTHENTICATED, OWN),
+    api("GET", "/locations/{location_id}/opening-hours", "appointments.view", LOCATION),
     api("PUT", "/locations/{location_id}/opening-hours", "locations.manage", LOCATION),
     api("DELETE", "/me/calendar-feed", AUTHENTICATED, OWN),
     api("GET", "/me/calendar-feed", AUTHENTICATED, OWN),
