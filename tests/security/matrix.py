@@ -408,9 +408,10 @@ def judge(cell: Cell, expected: str, answer: Answer, foreign_ids: frozenset[str]
             problem = "404, but the policy allows it"
         elif cell.route.method == "GET" and not (200 <= status < 400):
             problem = "expected a 2xx/3xx answer"
-    if expected != ALLOW and answer.changed:
+    if expected not in (ALLOW, ANSWERED) and answer.changed:
         problem = (problem or "denied") + f", but changed {answer.changed}"
-    if 200 <= status < 300 and foreign_ids:
+    # A public route (the calendar feed) answers for the token in its URL, not the identity.
+    if 200 <= status < 300 and foreign_ids and expected != ANSWERED:
         leaked = set(UUID.findall(answer.body)) & foreign_ids
         if leaked:
             problem = (problem or "") + f" leaks {len(leaked)} ids of another organization"

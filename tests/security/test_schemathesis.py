@@ -55,6 +55,25 @@ OPERATIONS = [
 RUNS: dict[str, int] = {"cases": 0}
 
 
+def _generation_works() -> str:
+    """Empty when schemathesis can generate cases with the installed hypothesis, else why not."""
+    import hypothesis
+
+    try:
+        OPERATIONS[0].as_strategy().example()
+    except AttributeError as error:  # e.g. hypothesis's internal `many.more`, gone in 6.1xx
+        return (
+            f"schemathesis {schemathesis.__version__} cannot generate cases with hypothesis "
+            f"{hypothesis.__version__} ({error}); the dev lock needs an older hypothesis"
+        )
+    except Exception:  # any other answer means generation itself runs
+        return ""
+    return ""
+
+
+INCOMPATIBLE = _generation_works()
+
+
 def _known_ids(world: MatrixWorld) -> dict[str, str]:
     return world.sites["A"].values
 
@@ -67,6 +86,8 @@ def test_operation_answers_as_documented(
     operation: Any, identity: str, matrix_world: MatrixWorld
 ) -> None:
 
+    if INCOMPATIBLE:
+        pytest.skip(INCOMPATIBLE)
     token = matrix_world.identities[identity].token
     known = _known_ids(matrix_world)
     binary = (operation.method.upper(), operation.path) in BINARY

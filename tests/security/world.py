@@ -173,6 +173,15 @@ def _site(name: str, organization: Organization, location: Location, admin: User
     ).order_by("issued_at")
     invoice = invoices.filter(payment_plans__isnull=False).first() or invoices.first()
     assert invoice is not None, f"no issued invoice at {location}"
+    if not invoice.payment_plans.exists():
+        import datetime as dt
+
+        from vetrisys.billing.services.plans import payment_plan_create
+
+        payment_plan_create(
+            actor=admin, invoice=invoice, installments=2, first_due_on=dt.date(2027, 1, 15)
+        )
+    assert invoice is not None, f"no issued invoice at {location}"
     estimate = Estimate.objects.filter(location=location).first() or estimate_create(
         actor=admin,
         location=location,

@@ -12,8 +12,8 @@ RULES: list[Rule] = [
     page(
         "GET POST",
         "pharmacy/prescriptions/<uuid:prescription_id>/dispense/",
-        "pharmacy.dispense",
-        LOCATION,
+        "pharmacy.dispense",  # at the location where it is dispensed, the user's own
+        ORGANIZATION,
     ),
     page(
         "GET POST",
