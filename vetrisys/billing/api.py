@@ -81,7 +81,9 @@ def _location(actor: Any, location_id: Any) -> Location:
 
 
 def _client(actor: Any, client_id: Any) -> Client:
-    client = Client.objects.filter(organization_id=actor.organization_id, pk=client_id).first()
+    client: Client | None = Client.objects.filter(
+        organization_id=actor.organization_id, pk=client_id
+    ).first()
     if client is None:
         raise NotFound(_("Owner not found."))
     return client
