@@ -331,10 +331,14 @@ def _later_apps(
     )  # fmt: skip
     from vetrisys.clients.models import Client
 
-    erased = Client.objects.filter(organization=organization).exclude(pk=patient.client_id)
+    erased = (
+        Client.objects.filter(organization=organization)
+        .exclude(pk=patient.client_id)
+        .exclude(pk__in=ErasureRecord.objects.values("client_id"))
+    )
     erasure = ErasureRecord.objects.create(
         organization=organization,
-        client=erased.order_by("-pk")[{"A": 0, "B": 1, "X": 0}[name]],
+        client=erased.order_by("-pk").first(),
         erased_at=timezone.now(),
         erased_by=admin,
         reason="Pedido del dueño",
