@@ -10,7 +10,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/vetrisys
 SOURCES := vetrisys tests conftest.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck check-migrations check-deploy security test-sqlite test-postgres lock
+.PHONY: help run test lint typecheck check-migrations check-deploy security audit-deps test-sqlite test-postgres lock
 
 help:
 	@echo "make run    install (first time), load the demo clinic and serve it on http://$(HOST):$(PORT)/"
@@ -58,9 +58,12 @@ check-deploy: $(VENV)/.installed-dev
 		$(BIN)/vetrisys check --deploy --fail-level WARNING
 
 # bandit over the package (accepted findings: tests/security/bandit-baseline.json, justified in
-# docs/security-findings.md) and the locked dependencies against PyPI's advisory data.
+# docs/security-findings.md).
 security: $(VENV)/.installed-dev
 	$(BIN)/bandit -q -r vetrisys -c pyproject.toml -b tests/security/bandit-baseline.json
+
+# The locked dependencies against PyPI's advisory data (needs PyPI's JSON API or api.osv.dev).
+audit-deps: $(VENV)/.installed-dev
 	$(BIN)/pip-audit --strict -r requirements.lock
 
 test-sqlite: $(VENV)/.installed-dev

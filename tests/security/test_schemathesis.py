@@ -74,6 +74,20 @@ def _generation_works() -> str:
 INCOMPATIBLE = _generation_works()
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection() -> Any:
+    """The WSGI handler closes the database connection after each request; the test's
+    transaction needs it open (Django's own test client disconnects the same handler)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def _known_ids(world: MatrixWorld) -> dict[str, str]:
     return world.sites["A"].values
 
