@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import logging
-from typing import Any
+import sys
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi import schema as ninja_openapi_schema
 from ninja.pagination import LimitOffsetPagination
+from ninja.schema import NinjaGenerateJsonSchema
+from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
+from pydantic.json_schema import DefsRef
 
 from vetrisys.core.errors import DomainError, ValidationFailed
 
@@ -163,3 +171,72 @@ def install_error_handlers(api: NinjaAPI) -> None:
             ),
             status=500,
         )
+
+
+class _QualifiedNamesJsonSchema(NinjaGenerateJsonSchema):
+    """Names a nested enum by its owner ("ShiftExceptionKind", not "Kind") and a schema whose
+    class name another app also uses by its app ("BillingRef"), so that two definitions never
+    share one name in the OpenAPI document (Ninja merges every schema's definitions by name)."""
+
+    def get_defs_ref(self, core_mode_ref: Any) -> Any:
+        defs_ref = super().get_defs_ref(core_mode_ref)
+        choices = self._prioritized_defsref_choices[defs_ref]
+        qualified = _qualified_name(core_mode_ref[0])
+        if qualified:
+            choices.insert(0, DefsRef(qualified))
+        return defs_ref
+
+
+def _qualified_name(core_ref: str) -> str:
+    """The unambiguous name of one of the project's types, or "" to keep pydantic's."""
+    dotted = core_ref.rsplit(":", 1)[0]
+    if not dotted.startswith("vetrisys.") or "[" in dotted:
+        return ""
+    parts = dotted.split(".")
+    for split in range(len(parts) - 1, 1, -1):
+        module = sys.modules.get(".".join(parts[:split]))
+        if module is not None:
+            qualname = parts[split:]
+            break
+    else:
+        return ""
+    if len(qualname) > 1:
+        return "".join(qualname)
+    if qualname[0] in _shared_schema_names():
+        return parts[1].capitalize() + qualname[0]
+    return ""
+
+
+@functools.cache
+def _shared_schema_names() -> frozenset[str]:
+    """Class names used by schemas of more than one module of the project."""
+    modules: dict[str, set[str]] = {}
+    pending: list[type[Schema]] = [Schema]
+    while pending:
+        cls = pending.pop()
+        sub: type[Schema]
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("vetrisys."):
+                modules.setdefault(sub.__name__, set()).add(sub.__module__)
+            pending.append(sub)
+    return frozenset(name for name, found in modules.items() if len(found) > 1)
+
+
+ninja_openapi_schema.NinjaGenerateJsonSchema = _QualifiedNamesJsonSchema  # type: ignore[attr-defined]
+
+
+def _naive_clock(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError(_("Give a local time without an offset, e.g. 09:00."))
+    return value
+
+
+_CLOCK_JSON = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"}
+
+# A local clock time at a location ("09:00"): read without an offset, written as HH:MM.
+ClockIn = Annotated[dt.time, AfterValidator(_naive_clock), WithJsonSchema(_CLOCK_JSON)]
+ClockOut = Annotated[
+    dt.time,
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$"}),
+]

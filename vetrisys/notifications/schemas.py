@@ -9,6 +9,7 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from vetrisys.accounts.schemas import InputSchema
+from vetrisys.core.api import ClockIn, ClockOut
 from vetrisys.notifications.models import Message
 
 MessageStatus = Literal["queued", "sending", "sent", "failed", "cancelled"]
@@ -89,10 +90,10 @@ class TemplateIn(InputSchema):
 
 class QuietHoursOut(Schema):
     location: UUID
-    quiet_from: dt.time | None = Field(description="Local time in the location's zone.")
-    quiet_until: dt.time | None
+    quiet_from: ClockOut | None = Field(description="Local time in the location's zone.")
+    quiet_until: ClockOut | None
 
 
 class QuietHoursIn(InputSchema):
-    quiet_from: dt.time | None = Field(None, description="Both empty: no quiet hours.")
-    quiet_until: dt.time | None = None
+    quiet_from: ClockIn | None = Field(None, description="Both empty: no quiet hours.")
+    quiet_until: ClockIn | None = None

@@ -7,17 +7,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict, PlainSerializer
+from pydantic import AwareDatetime, ConfigDict
 
+from vetrisys.core.api import ClockIn, ClockOut
 from vetrisys.scheduling.models import Appointment, ShiftException
 
-
-def _clock(value: dt.time) -> str:
-    return value.strftime("%H:%M")
-
-
-# A local clock time as "09:00".
-ClockOut = Annotated[dt.time, PlainSerializer(_clock, return_type=str)]
 Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")]
 
 
@@ -37,8 +31,8 @@ class Ref(Schema):
 
 class OpeningHoursItem(InputSchema):
     weekday: Weekday
-    opens_at: dt.time
-    closes_at: dt.time
+    opens_at: ClockIn
+    closes_at: ClockIn
 
 
 class OpeningHoursOut(Schema):
@@ -51,8 +45,8 @@ class ShiftIn(InputSchema):
     staff: UUID
     location: UUID
     weekday: Weekday
-    starts_at: dt.time
-    ends_at: dt.time
+    starts_at: ClockIn
+    ends_at: ClockIn
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
 
@@ -87,8 +81,8 @@ class ShiftExceptionIn(InputSchema):
     location: UUID
     date: dt.date
     kind: ShiftException.Kind
-    starts_at: dt.time | None = None
-    ends_at: dt.time | None = None
+    starts_at: ClockIn | None = None
+    ends_at: ClockIn | None = None
     reason: str = Field("", max_length=200)
 
 

@@ -125,7 +125,7 @@ def test_the_api_reads_and_sets_them(admin, world):
 
     assert answer.status_code == 200
     assert answer.json() == {
-        "location": str(world.location_b.pk), "quiet_from": "22:00:00", "quiet_until": "07:30:00",
+        "location": str(world.location_b.pk), "quiet_from": "22:00", "quiet_until": "07:30",
     }  # fmt: skip
     cleared = http.put(path, json.dumps({}), content_type="application/json")
     assert cleared.json()["quiet_from"] is None
