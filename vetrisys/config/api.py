@@ -12,7 +12,7 @@ from vetrisys.audit.api import router as audit_router
 from vetrisys.backups.api import router as backups_router
 from vetrisys.billing.api import router as billing_router
 from vetrisys.clients.api import router as clients_router
-from vetrisys.core.api import install_error_handlers
+from vetrisys.core.api import StrictParser, install_error_handlers
 from vetrisys.inventory.api import (
     counts_router,
     orders_router,
@@ -42,6 +42,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=StrictParser(),
 )
 install_error_handlers(api)
 

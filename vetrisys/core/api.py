@@ -11,12 +11,14 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi import schema as ninja_openapi_schema
 from ninja.pagination import LimitOffsetPagination
+from ninja.parser import Parser
 from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
 from pydantic.json_schema import DefsRef
@@ -240,3 +242,32 @@ ClockOut = Annotated[
     PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$"}),
 ]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class StrictParser(Parser):
+    """JSON bodies and query strings without NUL characters, which no text column can hold
+    (PostgreSQL refuses them): such input is invalid (422), never a server error."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise ValueError("NUL character in the body")
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        if _has_nul(result):
+            raise HttpError(400, "NUL character in the query")
+        return result
