@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.reference_data import seed_reference_data
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -64,21 +66,8 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context.close()
 
 
-SEED_MIGRATIONS = (
-    "vetrisys.patients.migrations.0002_seed_species_and_breeds",
-    "vetrisys.records.migrations.0002_seed_terms_and_templates",
-    "vetrisys.vaccinations.migrations.0002_seed_protocols",
-)
-
-
 @pytest.fixture(autouse=True)
 def _reference_data(live_server: Any) -> None:
-    """Put back the reference data the migrations seed (species, terms, vaccine protocols)
-    when an earlier transactional test emptied the tables; each seed adds only what is
-    missing."""
-    import importlib
-
-    from django.apps import apps
-
-    for module in SEED_MIGRATIONS:
-        importlib.import_module(module).seed(apps, None)
+    """Put back the reference data the migrations seed when an earlier transactional test
+    emptied the tables."""
+    seed_reference_data()

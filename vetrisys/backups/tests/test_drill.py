@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from tests.reference_data import seed_reference_data
 from vetrisys.accounts.models import User
 from vetrisys.audit.models import AuditEvent
 from vetrisys.audit.services import verify
@@ -25,12 +24,6 @@ from vetrisys.scheduling.models import Appointment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SEED_MIGRATIONS = (
-    "vetrisys.patients.migrations.0002_seed_species_and_breeds",
-    "vetrisys.records.migrations.0002_seed_terms_and_templates",
-    "vetrisys.vaccinations.migrations.0002_seed_protocols",
-)
-
 
 def _media(root: Path) -> dict[str, bytes]:
     return {
@@ -44,8 +37,7 @@ def test_backup_wipe_restore_gives_back_every_table_and_file(backup_folders):
     # Given the demo clinic (owners, pets, appointments, visits, invoices, payments) and an
     # X-ray report attached to a pet; the reference data the migrations seed (species, terms,
     # vaccine protocols) is put back first, as an earlier transactional test may have emptied it
-    for module in SEED_MIGRATIONS:
-        importlib.import_module(module).seed(apps, None)
+    seed_reference_data()
     demo_load()
     admin = User.objects.get(username="admin")
     firulais = Patient.objects.order_by("created_at").first()
