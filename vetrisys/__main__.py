@@ -7,6 +7,7 @@ import sys
 HYPHENATED_COMMANDS = {
     "audit-verify": "audit_verify",
     "messages-send": "messages_send",
+    "revenue-verify": "revenue_verify",
     "rotate-keys": "rotate_keys",
     "stock-verify": "stock_verify",
 }

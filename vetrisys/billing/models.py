@@ -737,3 +737,78 @@ class DayCloseLine(BaseModel):
                 name="day_close_line_difference",
             ),
         ]
+
+
+class RevenueShare(models.Model):
+    """The part of an invoice, a payment or a credit note that falls on each line of its
+    invoice, written in the same transaction as the document. The revenue report groups these
+    rows by vet or by service without reading the documents again.
+
+    A document's amount is shared among the invoice's lines in proportion to the lines'
+    totals, with cumulative rounding, so the shares of one document add up to it to the cent.
+    Append-only: voiding an invoice adds the negated rows of its issue, at the same instant.
+    Derived from the documents: `vetrisys revenue-verify` compares and `--repair` rebuilds."""
+
+    class Kind(models.IntegerChoices):
+        ISSUE = 1, _("Invoice issued")
+        VOID = 2, _("Invoice voided")
+        PAYMENT = 3, _("Payment")
+        CREDIT_NOTE = 4, _("Credit note")
+
+    id = models.BigAutoField(primary_key=True)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    location = models.ForeignKey(
+        "accounts.Location", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # Issued invoices and their lines are never deleted.
+    invoice = models.ForeignKey(Invoice, on_delete=models.DO_NOTHING, related_name="+")
+    line = models.ForeignKey(
+        InvoiceLine, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
+    kind = models.PositiveSmallIntegerField(_("kind"), choices=Kind.choices)
+    document_id = models.UUIDField(_("document"))
+    vet = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    product = models.ForeignKey(
+        "inventory.Product",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    occurred_at = models.DateTimeField(_("occurred at"))
+    invoice_issued_at = models.DateTimeField(_("invoice issued at"))
+    invoiced = _money(_("invoiced"))
+    credited = _money(_("credited"))
+    collected = _money(_("collected"))
+    outstanding = _money(_("outstanding"))
+
+    class Meta:
+        verbose_name = _("revenue share")
+        verbose_name_plural = _("revenue shares")
+        indexes = [
+            # Covering, so a period's revenue by vet or service reads only the index: what
+            # happened in the period, and what is still owed on the period's invoices.
+            models.Index(
+                fields=["organization", "occurred_at"],
+                include=["location", "vet", "product", "invoiced", "credited", "collected"],
+                name="revenue_share_when_idx",
+            ),
+            models.Index(
+                fields=["organization", "invoice_issued_at"],
+                include=["location", "vet", "product", "outstanding"],
+                name="revenue_share_issued_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.document_id}"

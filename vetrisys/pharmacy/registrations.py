@@ -1,4 +1,5 @@
-"""What pharmacy adds to other apps' registries: the patient's history and the visit page."""
+"""What pharmacy adds to other apps' registries: the patient's history, the visit page and
+the vet of a dispensed charge (revenue by vet)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from vetrisys.accounts.capabilities import Capability
+from vetrisys.billing import attribution
 from vetrisys.patients import timeline
 from vetrisys.patients.timeline import TimelineEntry
-from vetrisys.pharmacy.models import Prescription
+from vetrisys.pharmacy.models import Prescription, PrescriptionDispense
+from vetrisys.pharmacy.services import CHARGE_SOURCE as DISPENSE_SOURCE
 from vetrisys.records import panels
 
 
@@ -66,3 +69,16 @@ panels.register(
     )
 )
 panels.register_section("prescriptions", _visit_section)
+
+
+def _dispense_vets(source_ids: list[Any]) -> dict[Any, Any]:
+    """A dispense's vet: who prescribed it."""
+    return dict(
+        PrescriptionDispense.objects.filter(pk__in=source_ids).values_list(
+            "id", "prescription__prescriber_id"
+        )
+    )
+
+
+# Revenue by vet: what a prescription dispensed is its prescriber's.
+attribution.register(DISPENSE_SOURCE, _dispense_vets)

@@ -1,16 +1,20 @@
-"""Visits in the patient's history."""
+"""Visits in the patient's history; the vet of a charged procedure for revenue by vet."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from vetrisys.accounts.capabilities import Capability
+from vetrisys.billing import attribution
 from vetrisys.patients import timeline
 from vetrisys.patients.models import Patient
 from vetrisys.patients.timeline import TimelineEntry
 from vetrisys.records.models import Visit
+from vetrisys.records.services.procedures import CHARGE_SOURCE as PROCEDURE_SOURCE
 
 
 def _visits(patient: Patient) -> QuerySet[Visit]:
@@ -42,3 +46,14 @@ timeline.register(
         capability=Capability.RECORDS_VIEW,
     )
 )
+
+
+def _procedure_vets(source_ids: list[Any]) -> dict[Any, Any]:
+    """A charged procedure's vet: the vet of its visit."""
+    from vetrisys.records.models import Procedure
+
+    return dict(Procedure.objects.filter(pk__in=source_ids).values_list("id", "visit__vet_id"))
+
+
+# Revenue by vet: a procedure's charge is its visit's vet's.
+attribution.register(PROCEDURE_SOURCE, _procedure_vets)

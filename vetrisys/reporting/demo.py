@@ -80,6 +80,7 @@ def _sales(
             invoice = services.invoice_issue(actor=admin, invoice=invoice)
             at = dt.datetime.combine(day, dt.time(rng.randint(9, 18), rng.randint(0, 59)), zone)
             Invoice.objects.filter(pk=invoice.pk).update(issued_at=at, created_at=at)
+            services.revenue_shares_rebuild(invoice_ids=[invoice.pk])
             if rng.random() < 0.9:
                 services.payment_record(
                     actor=admin, invoice=invoice, amount=invoice.balance, method="cash",

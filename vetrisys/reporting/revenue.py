@@ -8,10 +8,10 @@ vet or service. Every figure is summed by the database; docs/reports.md defines 
   credit notes of the period refunded;
 - outstanding: today's open balance of the invoices counted in `invoiced`.
 
-By vet and by service the amounts of an invoice are shared among its lines in proportion to
-the lines' totals, with cumulative rounding (each line gets round(A * running / T) -
-round(A * previous running / T)), so the shares of an invoice add up to its amount to the cent
-and every grouping has the same grand total.
+By vet and by service, each invoice, payment and credit note is shared among its invoice's
+lines in proportion to the lines' totals, with cumulative rounding, when it is written
+(billing.RevenueShare, docs/reports.md): the shares of a document add up to it to the cent, so
+every grouping has the same grand total, and a period's figures are the sum of its days'.
 """
 
 from __future__ import annotations
@@ -22,17 +22,15 @@ from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.db import connections
 from django.db.models import DateField, F, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils.translation import gettext as _
 
 from vetrisys.accounts.models import Location, User
-from vetrisys.billing.models import CreditNote, Invoice, InvoiceLine, Payment
+from vetrisys.billing.models import CreditNote, Invoice, Payment, RevenueShare
 from vetrisys.inventory.models import Product
 from vetrisys.reporting.scope import (
     ZERO,
-    RawParams,
     ZoneGroup,
     check_choice,
     check_period,
@@ -210,102 +208,47 @@ def _format_key(value: Any, group_by: str) -> str:
     return key_text(value)
 
 
-_SHARE = (
-    "SUM(ROUND(ln.{col} * ln.running / ln.invoice_total, 2)"
-    " - ROUND(ln.{col} * (ln.running - ln.total_amount) / ln.invoice_total, 2))"
-)
-
-
 def _by_line(organization_id: Any, groups: list[ZoneGroup], group_by: str) -> list[RevenueRow]:
-    """One query: the invoice-level amounts of the period, each shared among its invoice's
-    lines with cumulative rounding, summed per vet or per price item. An invoice's total is
-    the sum of its lines' totals (docs/billing-totals.md), so the invoices table is not read
-    again for it."""
+    """Two aggregate queries over the revenue shares (billing.RevenueShare), each read from
+    its covering index: what the period's documents put on each vet's or service's lines, and
+    what is still owed on the lines of the period's invoices."""
     alias = reports_db()
-    p = RawParams(alias)
-    sql = f"""
-        WITH ev AS (
-            SELECT pay.invoice_id AS invoice_id, pay.amount AS collected, 0 AS credited,
-                   0 AS outstanding, 0 AS invoiced
-            FROM {Payment._meta.db_table} pay
-            WHERE pay.organization_id = {p.uuid(organization_id)}
-              AND {p.period(groups, "pay.location_id", "pay.received_at")}
-            UNION ALL
-            SELECT cn.invoice_id, -cn.refunded_amount, cn.amount, 0, 0
-            FROM {CreditNote._meta.db_table} cn
-            WHERE cn.organization_id = {p.uuid(organization_id)}
-              AND {p.period(groups, "cn.location_id", "cn.issued_at")}
-            UNION ALL
-            SELECT inv.id, 0, 0, inv.balance, inv.total
-            FROM {Invoice._meta.db_table} inv
-            WHERE inv.organization_id = {p.uuid(organization_id)}
-              AND inv.status NOT IN ({p.text("draft")}, {p.text("void")})
-              AND {p.period(groups, "inv.location_id", "inv.issued_at")}
-        ),
-        per_invoice AS (
-            SELECT invoice_id, SUM(collected) AS collected, SUM(credited) AS credited,
-                   SUM(outstanding) AS outstanding, SUM(invoiced) AS invoiced
-            FROM ev GROUP BY invoice_id
-        ),
-        ln AS (
-            SELECT l.id, l.product_id, l.total_amount,
-                   e.collected, e.credited, e.outstanding, e.invoiced,
-                   SUM(l.total_amount) OVER (
-                       PARTITION BY l.invoice_id ORDER BY l.position, l.id
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                   ) AS running,
-                   SUM(l.total_amount) OVER (PARTITION BY l.invoice_id) AS invoice_total
-            FROM per_invoice e
-            JOIN {InvoiceLine._meta.db_table} l ON l.invoice_id = e.invoice_id
-        )
-        SELECT {_line_key(group_by)} AS group_key,
-               {_SHARE.format(col="invoiced")}, {_SHARE.format(col="credited")},
-               {_SHARE.format(col="collected")}, {_SHARE.format(col="outstanding")}
-        FROM ln
-        {_vet_joins() if group_by == "vet" else ""}
-        WHERE ln.invoice_total > 0
-        GROUP BY {_line_key(group_by)}
-    """
+    key = "vet_id" if group_by == "vet" else "product_id"
+    shares = RevenueShare.objects.using(alias).filter(organization_id=organization_id)
     rows: dict[str, RevenueRow] = {}
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, p.values)
-        for group_key, invoiced, credited, collected, outstanding in cursor.fetchall():
-            key = key_text(group_key)
-            rows[key] = RevenueRow(
-                key=key,
-                label=key,
-                invoiced=money(invoiced),
-                credited=money(credited),
-                collected=money(collected),
-                outstanding=money(outstanding),
-            )
+    happened = (
+        shares.filter(_in_period(groups, "location_id", "occurred_at"))
+        .values(group_key=F(key))
+        .order_by()
+        .annotate(invoiced=Sum("invoiced"), credited=Sum("credited"), collected=Sum("collected"))
+    )
+    for found in happened:
+        row = _row(rows, found["group_key"])
+        row.invoiced += money(found["invoiced"])
+        row.credited += money(found["credited"])
+        row.collected += money(found["collected"])
+    owed = (
+        shares.filter(_in_period(groups, "location_id", "invoice_issued_at"))
+        .values(group_key=F(key))
+        .order_by()
+        .annotate(outstanding=Sum("outstanding"))
+    )
+    for owed_row in owed:
+        _row(rows, owed_row["group_key"]).outstanding += money(owed_row["outstanding"])
+    # A group whose period nets to nothing (an invoice issued and voided) is not a row.
+    for name in [k for k, r in rows.items() if not any(_amounts(r))]:
+        del rows[name]
     _label(rows, group_by, organization_id)
     return _ordered(rows, group_by)
 
 
-def _line_key(group_by: str) -> str:
-    if group_by == "service":
-        return "ln.product_id"
-    return "COALESCE(visit.vet_id, rx.prescriber_id)"
+def _row(rows: dict[str, RevenueRow], value: Any) -> RevenueRow:
+    key = key_text(value)
+    return rows.setdefault(key, RevenueRow(key=key, label=key))
 
 
-def _vet_joins() -> str:
-    """A line's vet: who did the procedure it charges, or who prescribed what it dispensed."""
-    from vetrisys.billing.models import Charge
-    from vetrisys.pharmacy.models import Prescription, PrescriptionDispense
-    from vetrisys.pharmacy.services import CHARGE_SOURCE as DISPENSE_SOURCE
-    from vetrisys.records.models import Procedure, Visit
-    from vetrisys.records.services.procedures import CHARGE_SOURCE as PROCEDURE_SOURCE
-
-    return f"""
-        LEFT JOIN {Charge._meta.db_table} ch ON ch.invoice_line_id = ln.id
-        LEFT JOIN {Procedure._meta.db_table} proc
-            ON ch.source = '{PROCEDURE_SOURCE}' AND proc.id = ch.source_id
-        LEFT JOIN {Visit._meta.db_table} visit ON visit.id = proc.visit_id
-        LEFT JOIN {PrescriptionDispense._meta.db_table} disp
-            ON ch.source = '{DISPENSE_SOURCE}' AND disp.charge_id = ch.id
-        LEFT JOIN {Prescription._meta.db_table} rx ON rx.id = disp.prescription_id
-    """
+def _amounts(row: RevenueRow) -> tuple[Decimal, ...]:
+    return (row.invoiced, row.credited, row.collected, row.outstanding)
 
 
 def _label(rows: dict[str, RevenueRow], group_by: str, organization_id: Any) -> None:

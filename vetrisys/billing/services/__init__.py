@@ -20,6 +20,7 @@ from vetrisys.billing.services.invoices import (
 from vetrisys.billing.services.payments import payment_record
 from vetrisys.billing.services.plans import payment_plan_create
 from vetrisys.billing.services.prices import price_set
+from vetrisys.billing.services.revenue import revenue_shares_rebuild, revenue_shares_verify
 
 __all__ = [
     "CreditLineSpec",
@@ -40,4 +41,6 @@ __all__ = [
     "payment_plan_create",
     "payment_record",
     "price_set",
+    "revenue_shares_rebuild",
+    "revenue_shares_verify",
 ]

@@ -31,6 +31,7 @@ from vetrisys.billing.services.common import (
     reason_text,
 )
 from vetrisys.billing.services.invoices import lock_invoice, refresh_status
+from vetrisys.billing.services.revenue import shares_credit_note
 from vetrisys.billing.services.series import take_number
 from vetrisys.core.errors import Conflict, NotFound, ValidationFailed
 from vetrisys.core.money import quantize
@@ -176,6 +177,7 @@ def credit_note_issue(
     for line in credit_lines:
         line.credit_note = note
     CreditNoteLine.objects.bulk_create(credit_lines)
+    shares_credit_note(invoice, note)
     if note.credited_to_client:
         ClientCreditEntry.objects.create(
             organization_id=invoice.organization_id,

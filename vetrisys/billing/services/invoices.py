@@ -28,6 +28,7 @@ from vetrisys.billing.services.documents import (
     totals_snapshot,
     write_lines,
 )
+from vetrisys.billing.services.revenue import shares_issue, shares_void
 from vetrisys.billing.services.series import take_number
 from vetrisys.clients.models import Client
 from vetrisys.core.errors import Conflict, ValidationFailed
@@ -255,6 +256,7 @@ def invoice_issue(*, actor: Any, invoice: Invoice) -> Invoice:
     Charge.objects.filter(invoice_line__invoice=invoice).update(
         status=Charge.Status.INVOICED, updated_at=now()
     )
+    shares_issue(invoice)
     client_balance_add(invoice.client_id, invoice.total)
     record(
         actor=actor,
@@ -291,6 +293,7 @@ def invoice_void(*, actor: Any, invoice: Invoice, reason: str) -> Invoice:
     invoice.voided_by = actor
     invoice.bump_version()
     invoice.save()
+    shares_void(invoice)
     Charge.objects.filter(invoice_line__invoice=invoice).update(
         status=Charge.Status.PENDING, invoice_line=None, updated_at=now()
     )

@@ -21,6 +21,7 @@ from vetrisys.billing.services.common import (
     raise_if,
 )
 from vetrisys.billing.services.invoices import lock_invoice, refresh_status
+from vetrisys.billing.services.revenue import shares_payment
 from vetrisys.clients.models import Client
 from vetrisys.core.errors import Conflict
 from vetrisys.core.timeutil import now
@@ -129,6 +130,7 @@ def payment_record(
             payment=payment,
             created_by=actor,
         )
+    shares_payment(invoice, payment)
     previous = invoice.status
     invoice.paid_total += applied
     refresh_status(invoice)

@@ -19,6 +19,7 @@ from vetrisys.billing.services import (
     invoice_create,
     invoice_issue,
     payment_record,
+    revenue_shares_rebuild,
 )
 from vetrisys.clients.models import Client
 from vetrisys.inventory.models import Product
@@ -107,6 +108,7 @@ def sell(
     )
     invoice = invoice_issue(actor=actor, invoice=invoice)
     Invoice.objects.filter(pk=invoice.pk).update(issued_at=issued_at)
+    revenue_shares_rebuild(invoice_ids=[invoice.pk])
     return Invoice.objects.get(pk=invoice.pk)
 
 
@@ -130,4 +132,5 @@ def credit(
         refund_method="cash" if refund else "",
     )
     CreditNote.objects.filter(pk=note.pk).update(issued_at=at)
+    revenue_shares_rebuild(invoice_ids=[invoice.pk])
     return CreditNote.objects.get(pk=note.pk)

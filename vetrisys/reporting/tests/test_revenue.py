@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 
 from vetrisys.billing.models import CreditNote, Invoice, InvoiceLine, Payment
-from vetrisys.billing.services import LineSpec, invoice_create, invoice_issue, invoice_void
+from vetrisys.billing.services import (
+    LineSpec,
+    invoice_create,
+    invoice_issue,
+    invoice_void,
+    revenue_shares_rebuild,
+)
 from vetrisys.core.errors import NotAllowed, NotFound, ValidationFailed
 from vetrisys.records import services as records
 from vetrisys.reporting.revenue import revenue_report, revenue_totals
@@ -61,6 +67,7 @@ def march(world, admin, vet_a, owner, pet, consult, amoxicillin, nail_trim) -> M
     )  # fmt: skip
     mixed = invoice_issue(actor=admin, invoice=mixed)
     Invoice.objects.filter(pk=mixed.pk).update(issued_at=lima(dt.date(2026, 3, 12), "16:00"))
+    revenue_shares_rebuild(invoice_ids=[mixed.pk])
     pay(admin, mixed, "33.33", lima(dt.date(2026, 3, 12), "16:10"))
     # Void and draft invoices never count.
     voided = sell(admin, a, owner, [LineSpec(product=consult, quantity=9)],
@@ -178,10 +185,9 @@ def share(amount: Decimal, lines: list[InvoiceLine], total: Decimal) -> dict[Any
     return result
 
 
-def test_services_share_each_invoice_to_the_cent(march, admin, consult, amoxicillin, nail_trim):
+def test_services_share_each_document_to_the_cent(march, admin, consult, amoxicillin, nail_trim):
     expected: dict[Any, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    events = expected_events(march)
-    for invoice_id, amounts in events.items():
+    for invoice_id, amounts in expected_documents(march):
         invoice = Invoice.objects.get(pk=invoice_id)
         lines = list(invoice.lines.order_by("position", "id"))
         for name, amount in amounts.items():
@@ -195,7 +201,10 @@ def test_services_share_each_invoice_to_the_cent(march, admin, consult, amoxicil
                 "outstanding": r.outstanding}
         for r in rows
     }  # fmt: skip
-    assert found == {key: dict(value) for key, value in expected.items()}
+    assert found == {
+        key: {name: value.get(name, Decimal(0)) for name in found[key]}
+        for key, value in expected.items()
+    }
     assert [r.label for r in rows] == ["Consulta general", "Amoxicilina 250 mg", "Corte de uñas"]
     consult_lines = InvoiceLine.objects.filter(
         product=consult, invoice__in=march.invoices
@@ -203,23 +212,32 @@ def test_services_share_each_invoice_to_the_cent(march, admin, consult, amoxicil
     assert found[str(consult.pk)]["invoiced"] == sum(consult_lines, Decimal(0))
 
 
-def expected_events(march: March) -> dict[Any, dict[str, Decimal]]:
-    """Per invoice, what the period brought: its total and balance when issued in March, its
-    March payments and credit notes."""
+def expected_documents(march: March) -> list[tuple[Any, dict[str, Decimal]]]:
+    """Each document's part of March, with its invoice: the month's invoices (their totals,
+    owed when issued), every payment and credit note (collected and credited when dated in
+    March; what they took off the balance of the month's invoices, whenever dated)."""
     window = (lima(MARCH_1, "00:00"), lima(dt.date(2026, 4, 1), "00:00"))
-    events: dict[Any, dict[str, Decimal]] = defaultdict(
-        lambda: {k: Decimal(0) for k in ("invoiced", "credited", "collected", "outstanding")}
-    )
-    for invoice in march.invoices:
-        events[invoice.pk]["invoiced"] += invoice.total
-        events[invoice.pk]["outstanding"] += invoice.balance
+    of_march = {invoice.pk for invoice in march.invoices}
+    documents: list[tuple[Any, dict[str, Decimal]]] = [
+        (invoice.pk, {"invoiced": invoice.total, "outstanding": invoice.total})
+        for invoice in march.invoices
+    ]
     for payment in Payment.objects.all():
+        amounts: dict[str, Decimal] = {}
         if window[0] <= payment.received_at < window[1]:
-            events[payment.invoice_id]["collected"] += payment.amount
+            amounts["collected"] = payment.amount
+        if payment.invoice_id in of_march:
+            amounts["outstanding"] = -(payment.amount - payment.kept_as_credit)
+        documents.append((payment.invoice_id, amounts))
     for note in CreditNote.objects.all():
-        events[note.invoice_id]["collected"] -= note.refunded_amount
-        events[note.invoice_id]["credited"] += note.amount
-    return events
+        amounts = {}
+        if window[0] <= note.issued_at < window[1]:
+            amounts["collected"] = -note.refunded_amount
+            amounts["credited"] = note.amount
+        if note.invoice_id in of_march:
+            amounts["outstanding"] = -note.applied_to_balance
+        documents.append((note.invoice_id, amounts))
+    return documents
 
 
 def test_a_vets_procedures_are_theirs_and_counter_sales_are_nobodys(march, admin, vet_a):
@@ -232,8 +250,25 @@ def test_a_vets_procedures_are_theirs_and_counter_sales_are_nobodys(march, admin
     consult_line = mixed.lines.get(product__name="Consulta general")
     lines = list(mixed.lines.order_by("position", "id"))
     assert rows[0].invoiced == consult_line.total_amount == Decimal("59.00")
-    assert rows[0].collected == share(Decimal("33.33"), lines, mixed.total)[consult_line.pk]
-    assert rows[0].outstanding == share(mixed.balance, lines, mixed.total)[consult_line.pk]
+    paid = share(Decimal("33.33"), lines, mixed.total)[consult_line.pk]
+    assert rows[0].collected == paid == Decimal("24.24")
+    assert rows[0].outstanding == Decimal("59.00") - paid == Decimal("34.76")
+
+
+def test_a_period_is_the_sum_of_its_days(march, admin):
+    """Shares are fixed when a document is written, so splitting a period changes nothing."""
+    whole = revenue_report(actor=admin, date_from=MARCH_1, date_to=MARCH_31, group_by="service")
+    halves = [
+        revenue_report(actor=admin, date_from=MARCH_1, date_to=dt.date(2026, 3, 11),
+                       group_by="service"),
+        revenue_report(actor=admin, date_from=dt.date(2026, 3, 12), date_to=MARCH_31,
+                       group_by="service"),
+    ]  # fmt: skip
+    added: dict[str, Decimal] = defaultdict(Decimal)
+    for half in halves:
+        for row in half:
+            added[row.key] += row.invoiced + row.collected + row.credited
+    assert {r.key: r.invoiced + r.collected + r.credited for r in whole} == dict(added)
 
 
 def test_a_manager_sees_their_location_only(march, manager_a, world):
