@@ -6,17 +6,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def fill(apps, schema_editor):
-    """Shares for the invoices issued before this table existed, from their documents (the
-    service's own code: the shares must be exactly what the services write)."""
-    Invoice = apps.get_model("billing", "Invoice")
-    if not Invoice.objects.filter(issued_at__isnull=False).exists():
-        return
-    from vetrisys.billing.services.revenue import revenue_shares_rebuild
-
-    revenue_shares_rebuild()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
@@ -159,5 +148,4 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

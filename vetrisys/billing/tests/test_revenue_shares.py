@@ -266,7 +266,7 @@ def test_verify_finds_a_changed_share_and_repair_puts_it_back(busy):
 def test_the_migration_fills_the_shares_of_earlier_invoices(busy):
     written = _stored()
     RevenueShare.objects.all().delete()
-    migration = importlib.import_module("vetrisys.billing.migrations.0004_revenue_shares")
+    migration = importlib.import_module("vetrisys.billing.migrations.0005_fill_revenue_shares")
 
     migration.fill(django_apps, None)
 
