@@ -445,7 +445,7 @@ def generate_revenue_shares(ctx: Any) -> int:
     billing service's own rebuild (what the migration does to an existing database)."""
     from vetrisys.billing.services import revenue_shares_rebuild
 
-    return revenue_shares_rebuild(organization_id=ctx.organization.pk, batch_size=1000)
+    return revenue_shares_rebuild(organization_id=ctx.organization.pk)
 
 
 def generate_stock(ctx: Any) -> int:

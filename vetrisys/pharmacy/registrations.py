@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from vetrisys.accounts.capabilities import Capability
@@ -71,13 +72,9 @@ panels.register(
 panels.register_section("prescriptions", _visit_section)
 
 
-def _dispense_vets(source_ids: list[Any]) -> dict[Any, Any]:
+def _dispense_vets() -> QuerySet[Any, tuple[Any, Any]]:
     """A dispense's vet: who prescribed it."""
-    return dict(
-        PrescriptionDispense.objects.filter(pk__in=source_ids).values_list(
-            "id", "prescription__prescriber_id"
-        )
-    )
+    return PrescriptionDispense.objects.values_list("id", "prescription__prescriber_id")
 
 
 # Revenue by vet: what a prescription dispensed is its prescriber's.

@@ -48,11 +48,11 @@ timeline.register(
 )
 
 
-def _procedure_vets(source_ids: list[Any]) -> dict[Any, Any]:
+def _procedure_vets() -> QuerySet[Any, tuple[Any, Any]]:
     """A charged procedure's vet: the vet of its visit."""
     from vetrisys.records.models import Procedure
 
-    return dict(Procedure.objects.filter(pk__in=source_ids).values_list("id", "visit__vet_id"))
+    return Procedure.objects.values_list("id", "visit__vet_id")
 
 
 # Revenue by vet: a procedure's charge is its visit's vet's.

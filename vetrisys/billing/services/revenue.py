@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from vetrisys.billing import attribution
 from vetrisys.billing.models import (
     ZERO,
+    Charge,
     CreditNote,
     Invoice,
     InvoiceLine,
@@ -241,6 +242,118 @@ def _expected(invoices: Sequence[Invoice], *, with_vets: bool = True) -> list[Re
     return rows
 
 
+# On PostgreSQL the rebuild and the check are set-based: the same sharing in SQL over a batch
+# of invoices (numeric arithmetic, exact; round() is half away from zero like ROUND_HALF_UP),
+# tested equal to what the services write.
+_SHARE = (
+    "ROUND((d.{col} * ln.running)::numeric(60, 20) / ln.weights, 2)"
+    " - ROUND((d.{col} * (ln.running - ln.weight))::numeric(60, 20) / ln.weights, 2)"
+)
+
+
+def _expected_sql(*, with_vets: bool) -> tuple[str, list[Any]]:
+    """A SELECT of the shares the documents of some invoices give, in the columns of the table
+    (without its id); its parameters are the invoice ids (an array), then the ones returned."""
+    vets, params = attribution.vets_sql() if with_vets else ("", [])
+    vet_join = (
+        f"""LEFT JOIN {Charge._meta.db_table} ch ON ch.invoice_line_id = ln.line_id
+            LEFT JOIN ({vets}) AS v ON v.source = ch.source AND v.source_id = ch.source_id"""
+        if with_vets
+        else ""
+    )
+    invoice, line = Invoice._meta.db_table, InvoiceLine._meta.db_table
+    payment, note = Payment._meta.db_table, CreditNote._meta.db_table
+    shares = ", ".join(f"{_SHARE.format(col=name)} AS {name}" for name in AMOUNTS)
+    sql = f"""
+        WITH inv AS (
+            SELECT id, organization_id, location_id, issued_at, status, total FROM {invoice}
+            WHERE id = ANY(%s) AND issued_at IS NOT NULL AND status <> 'draft'
+        ), ln AS (
+            SELECT l.id AS line_id, l.invoice_id, l.product_id, l.total_amount AS weight,
+                   SUM(l.total_amount) OVER (
+                       PARTITION BY l.invoice_id ORDER BY l.position, l.id
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
+                   SUM(l.total_amount) OVER (PARTITION BY l.invoice_id) AS weights
+            FROM {line} l JOIN inv ON inv.id = l.invoice_id
+        ), d AS (
+            SELECT id AS invoice_id, {Kind.ISSUE} AS kind, id AS document_id,
+                   issued_at AS occurred_at, total AS invoiced, 0 AS credited,
+                   0 AS collected, total AS outstanding
+            FROM inv
+            UNION ALL
+            SELECT id, {Kind.VOID}, id, issued_at, -total, 0, 0, -total
+            FROM inv WHERE status = 'void'
+            UNION ALL
+            SELECT p.invoice_id, {Kind.PAYMENT}, p.id, p.received_at, 0, 0, p.amount,
+                   -(p.amount - p.kept_as_credit)
+            FROM {payment} p JOIN inv ON inv.id = p.invoice_id
+            UNION ALL
+            SELECT n.invoice_id, {Kind.CREDIT_NOTE}, n.id, n.issued_at, 0, n.amount,
+                   -n.refunded_amount, -n.applied_to_balance
+            FROM {note} n JOIN inv ON inv.id = n.invoice_id
+        ), s AS (
+            SELECT inv.organization_id, inv.location_id, d.invoice_id, ln.line_id, d.kind,
+                   d.document_id, {"v.vet_id" if with_vets else "NULL::uuid"} AS vet_id,
+                   ln.product_id, d.occurred_at, inv.issued_at AS invoice_issued_at, {shares}
+            FROM d
+            JOIN inv ON inv.id = d.invoice_id
+            JOIN ln ON ln.invoice_id = d.invoice_id AND ln.weights > 0
+            {vet_join}
+        )
+        SELECT * FROM s
+        WHERE invoiced <> 0 OR credited <> 0 OR collected <> 0 OR outstanding <> 0
+    """
+    return sql, params
+
+
+_COLUMNS = (
+    "organization_id, location_id, invoice_id, line_id, kind, document_id, vet_id, "
+    "product_id, occurred_at, invoice_issued_at, invoiced, credited, collected, outstanding"
+)
+
+
+def _rebuild_sql(invoice_ids: list[Any]) -> int:
+    sql, params = _expected_sql(with_vets=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {RevenueShare._meta.db_table} WHERE invoice_id = ANY(%s)", [invoice_ids]
+        )
+        cursor.execute(
+            f"INSERT INTO {RevenueShare._meta.db_table} ({_COLUMNS}) {sql}",
+            [invoice_ids, *params],
+        )
+        return int(cursor.rowcount)
+
+
+def _differing_sql(invoice_ids: list[Any]) -> list[Any]:
+    """The invoices among these whose stored shares are not exactly the expected ones (as
+    multisets of rows, the vet aside)."""
+    sql, params = _expected_sql(with_vets=False)
+    compared = _COLUMNS.replace("vet_id, ", "")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH expected AS (SELECT {compared} FROM ({sql}) e),
+            stored AS (
+                SELECT {compared} FROM {RevenueShare._meta.db_table}
+                WHERE invoice_id = ANY(%s)
+            )
+            SELECT invoice_id FROM (
+                (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored)
+                UNION ALL
+                (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected)
+            ) AS difference
+            GROUP BY invoice_id ORDER BY invoice_id
+            """,
+            [invoice_ids, *params, invoice_ids],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _in_sql() -> bool:
+    return bool(connection.vendor == "postgresql")
+
+
 def _issued_batches(
     *, invoice_ids: Sequence[Any] | None, organization_id: Any, batch_size: int
 ) -> Iterator[list[Invoice]]:
@@ -268,15 +381,20 @@ def revenue_shares_rebuild(
     *,
     invoice_ids: Sequence[Any] | None = None,
     organization_id: Any = None,
-    batch_size: int = 500,
+    batch_size: int | None = None,
 ) -> int:
     """Write the shares of these invoices (or all) again from their documents, a batch per
     transaction; the lines get today's vets. Returns the number of rows written."""
     written = 0
     for batch in _issued_batches(
-        invoice_ids=invoice_ids, organization_id=organization_id, batch_size=batch_size
+        invoice_ids=invoice_ids,
+        organization_id=organization_id,
+        batch_size=batch_size or (20_000 if _in_sql() else 500),
     ):
         with transaction.atomic():
+            if _in_sql():
+                written += _rebuild_sql([i.pk for i in batch])
+                continue
             RevenueShare.objects.filter(invoice_id__in=[i.pk for i in batch]).delete()
             rows = _expected(batch)
             RevenueShare.objects.bulk_create(rows, batch_size=2000)
@@ -303,13 +421,20 @@ def _signature(row: RevenueShare) -> tuple[Any, ...]:
     )
 
 
-def revenue_shares_verify(*, organization_id: Any = None, batch_size: int = 1000) -> list[Any]:
+def revenue_shares_verify(
+    *, organization_id: Any = None, batch_size: int | None = None
+) -> list[Any]:
     """The ids of the issued invoices whose shares differ from what their documents give
     (amounts, dates, place, service; the vet is the one of the issue and is not compared)."""
     differing: list[Any] = []
     for batch in _issued_batches(
-        invoice_ids=None, organization_id=organization_id, batch_size=batch_size
+        invoice_ids=None,
+        organization_id=organization_id,
+        batch_size=batch_size or (20_000 if _in_sql() else 1000),
     ):
+        if _in_sql():
+            differing += _differing_sql([i.pk for i in batch])
+            continue
         expected: dict[str, Counter[tuple[Any, ...]]] = {str(i.pk): Counter() for i in batch}
         for row in _expected(batch, with_vets=False):
             expected[str(row.invoice_id)][_signature(row)] += 1

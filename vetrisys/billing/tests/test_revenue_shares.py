@@ -271,3 +271,27 @@ def test_the_migration_fills_the_shares_of_earlier_invoices(busy):
     migration.fill(django_apps, None)
 
     assert _stored() == written
+
+
+def test_awkward_amounts_share_the_same_in_the_services_and_the_rebuild(world, admin, owner):
+    """Prices and payments that make thirds, halves of a cent and long fractions: the shares
+    the services wrote equal, row for row, those the rebuild computes (in SQL on PostgreSQL)."""
+    import random
+
+    rng = random.Random(20261121)
+    for _ in range(25):
+        specs = [(f"L{n}", str(D(rng.randint(1, 99_999)) / 100)) for n in range(rng.randint(1, 5))]
+        invoice = _sell(admin, world.location_a, owner, *specs)
+        for _ in range(rng.randint(0, 3)):
+            invoice.refresh_from_db()
+            if invoice.balance <= D("0.01"):
+                break
+            part = (invoice.balance * D(rng.randint(1, 99)) / 100).quantize(D("0.01"))
+            payment_record(actor=admin, invoice=invoice, amount=max(part, D("0.01")), method="cash")
+    written = _stored()
+    assert len(written) > 100
+
+    assert revenue_shares_verify() == []
+    RevenueShare.objects.all().delete()
+    revenue_shares_rebuild()
+    assert _stored() == written
