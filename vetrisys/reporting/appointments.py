@@ -190,7 +190,7 @@ def _label(rows: dict[str, AppointmentRow], group_by: str, organization_id: Any)
         names = {value: str(label) for value, label in Status.choices}
     elif group_by == "vet":
         names = {
-            str(u.pk): str(u)
+            str(u.pk): u.display_name
             for u in User.objects.using(alias)
             .filter(pk__in=keys)
             .only("id", "username", "first_name", "last_name")

@@ -265,7 +265,7 @@ def _label(rows: dict[str, RevenueRow], group_by: str, organization_id: Any) -> 
         }
     elif group_by == "vet" and keys:
         names = {
-            str(u.pk): str(u)
+            str(u.pk): u.display_name
             for u in User.objects.using(alias)
             .filter(pk__in=keys)
             .only("id", "username", "first_name", "last_name")

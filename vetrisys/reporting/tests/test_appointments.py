@@ -79,9 +79,15 @@ def test_every_grouping_counts_the_same_appointments(book, admin, group_by):
 
 
 def test_labels_of_vets_types_and_statuses(book, admin, vet_a, vet_b):
+    vet_a.first_name, vet_a.last_name = "Lucía", "Ramos"
+    vet_a.save(update_fields=["first_name", "last_name"])
+    vet_b.first_name, vet_b.last_name = "", ""
+    vet_b.save(update_fields=["first_name", "last_name"])
+
     by_vet = appointment_report(actor=admin, date_from=DAY_1, date_to=DAY_2, group_by="vet")
+    # The vet's full name; the username of one who has none.
     assert [(r.key, r.label, r.total) for r in by_vet] == [
-        (str(vet_a.pk), str(vet_a), 6), (str(vet_b.pk), str(vet_b), 2),
+        (str(vet_a.pk), "Lucía Ramos", 6), (str(vet_b.pk), vet_b.username, 2),
     ]  # fmt: skip
     by_type = appointment_report(actor=admin, date_from=DAY_1, date_to=DAY_2, group_by="type")
     assert [(r.label, r.total, r.no_show) for r in by_type] == [
