@@ -399,11 +399,6 @@ def revenue_shares_rebuild(
             rows = _expected(batch)
             RevenueShare.objects.bulk_create(rows, batch_size=2000)
             written += len(rows)
-    if invoice_ids is not None:
-        # Drafts and deleted drafts keep no shares.
-        RevenueShare.objects.filter(invoice_id__in=list(invoice_ids)).exclude(
-            invoice__issued_at__isnull=False
-        ).delete()
     return written
 
 

@@ -267,11 +267,16 @@ def test_a_period_is_the_sum_of_its_days(march, admin):
         revenue_report(actor=admin, date_from=dt.date(2026, 3, 12), date_to=MARCH_31,
                        group_by="service"),
     ]  # fmt: skip
-    added: dict[str, Decimal] = defaultdict(Decimal)
+    added: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
     for half in halves:
         for row in half:
-            added[row.key] += row.invoiced + row.collected + row.credited
-    assert {r.key: r.invoiced + r.collected + r.credited for r in whole} == dict(added)
+            added[row.key] = [a + b for a, b in zip(added[row.key], _figures(row), strict=True)]
+    assert {r.key: _figures(r) for r in whole} == dict(added)
+    assert len(whole) == 3
+
+
+def _figures(row: Any) -> list[Decimal]:
+    return [row.invoiced, row.credited, row.collected, row.outstanding]
 
 
 def test_a_manager_sees_their_location_only(march, manager_a, world):
